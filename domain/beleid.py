@@ -1,0 +1,107 @@
+"""A region's agreements as data (RULES.md, table "Regional policy fields").
+
+Regional differences live in these fields, never in an `if` on a region's name. Every step the
+decider takes cites its rule id from `regels`, so the two regions' paragraph numbers stay data too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+Besluit = Literal[
+    "direct-overdracht",
+    "voorwaarden-en-vervolg",
+    "onderzoek",
+    "instelling",
+    "jeugdhulp",
+    "mda",
+    "clientsysteem",
+]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Team(_Data):
+    id: str
+    naam: str
+    gemeenten: tuple[str, ...]
+    doelgroep: str = "alle"
+    # The sociaal wijkteams of Beverwijk and Velsen do prevention only (IJmond teams table).
+    neemt_casussen: bool = True
+
+
+class Regels(_Data):
+    """The rule id each step of the protocol cites, per region."""
+
+    melding: str
+    vt_vanaf_ontvangst: str | None = None
+    acuut: str
+    crisis: str | None = None
+    na_beoordeling: str
+    uiterlijke_overdracht_vt: str | None = None
+    veiligheidsbeoordeling: str
+    uitkomsten: str
+    tenzij: str | None = None
+    overdracht_direct: str
+    overdracht_geweigerd: str
+    informatie_overdracht: str
+    brieven: str
+    contact_gezin: str
+    overdracht_uitkomst: str
+    afsluiten: str
+    rollen: str = "rollen"
+
+
+class Beleid(_Data):
+    id: str
+    naam: str
+    bron: str
+    vt_verantwoordelijk_vanaf: Literal["beoordeling", "ontvangst"]
+    vt_uiterlijk_werkdag: int | None = Field(default=None, ge=1)
+    beoordeling_werkdagen: int = Field(ge=1)
+    overdracht_direct_moment: Literal["acceptatie", "besluit"]
+    overdracht_na_dienst_moment: Literal["acceptatie", "informatie"]
+    tenzij_criteria: tuple[str, ...] = ()
+    uitkomsten: tuple[Besluit, ...]
+    contact_gezin_dagen: int = Field(default=14, ge=0)
+    crisis_uren: int | None = Field(default=None, ge=1)
+    monitoring_momenten_maanden: tuple[int, ...] = ()
+    monitoring_vroeg_afsluiten: bool = False
+    monitoring_richtduur_maanden: int | None = None
+    gemeente_reactie_weken: int | None = None
+    gi_eerst: bool = False
+    gemeenten: tuple[str, ...]
+    teams: tuple[Team, ...]
+    sluitingsdagen: tuple[date, ...] = ()
+    regels: Regels
+
+    @model_validator(mode="after")
+    def _samenhang(self) -> Beleid:
+        onbekend = sorted({g for t in self.teams for g in t.gemeenten} - set(self.gemeenten))
+        if onbekend:
+            raise ValueError(f"teams name gemeenten the policy does not list: {', '.join(onbekend)}")
+        if self.vt_uiterlijk_werkdag is not None and self.regels.uiterlijke_overdracht_vt is None:
+            raise ValueError("vt_uiterlijk_werkdag needs regels.uiterlijke_overdracht_vt")
+        if self.vt_verantwoordelijk_vanaf == "ontvangst" and self.regels.vt_vanaf_ontvangst is None:
+            raise ValueError("vt_verantwoordelijk_vanaf 'ontvangst' needs regels.vt_vanaf_ontvangst")
+        if self.tenzij_criteria and self.regels.tenzij is None:
+            raise ValueError("tenzij_criteria need regels.tenzij")
+        if self.crisis_uren is not None and self.regels.crisis is None:
+            raise ValueError("crisis_uren needs regels.crisis")
+        return self
+
+    @property
+    def inhoud_hash(self) -> str:
+        """A content hash a casus records, so it keeps the version it started under."""
+        canoniek = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canoniek.encode()).hexdigest()
+
+    def team(self, team_id: str) -> Team | None:
+        return next((t for t in self.teams if t.id == team_id), None)

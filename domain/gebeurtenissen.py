@@ -1,0 +1,143 @@
+"""The facts of a casus, in the past tense. Each carries when it took effect (`op`), when it was
+recorded (`vastgelegd`), who caused it (`actor`) and the rule id it applies (`regel`) (T-5)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from domain.partijen import Actor
+
+
+class _Gebeurtenis(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    op: datetime
+    vastgelegd: datetime
+    actor: Actor
+    regel: str
+
+
+class Melder(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    soort: Literal["professional", "burger"] = "professional"
+    anoniem: bool = False
+
+
+class MeldingOntvangen(_Gebeurtenis):
+    type: Literal["MeldingOntvangen"] = "MeldingOntvangen"
+    casus_id: str
+    beleid: str
+    beleid_hash: str
+    kalender: str
+    gemeente: str
+    huishouden: str
+    acuut: bool
+    melder: Melder
+    inhoud: str
+
+
+class VerantwoordelijkheidOvergedragen(_Gebeurtenis):
+    """A change of the holder of zicht op veiligheid; `van` is None for the first holder."""
+
+    type: Literal["VerantwoordelijkheidOvergedragen"] = "VerantwoordelijkheidOvergedragen"
+    van: str | None
+    naar: str
+
+
+class TermijnGesteld(_Gebeurtenis):
+    """A deadline, computed once when the event that starts it happens (a fact, never recomputed)."""
+
+    type: Literal["TermijnGesteld"] = "TermijnGesteld"
+    termijn_id: str
+    soort: str
+    uiterlijk: datetime
+    gevolg: Literal["geen", "verantwoordelijkheid-naar-vt"] = "geen"
+
+
+class TermijnVoldaan(_Gebeurtenis):
+    type: Literal["TermijnVoldaan"] = "TermijnVoldaan"
+    termijn_id: str
+    te_laat: bool
+
+
+class TermijnVerstreken(_Gebeurtenis):
+    type: Literal["TermijnVerstreken"] = "TermijnVerstreken"
+    termijn_id: str
+
+
+class TermijnVervallen(_Gebeurtenis):
+    type: Literal["TermijnVervallen"] = "TermijnVervallen"
+    termijn_id: str
+    reden: str
+
+
+class SpoedVastgesteld(_Gebeurtenis):
+    type: Literal["SpoedVastgesteld"] = "SpoedVastgesteld"
+
+
+class BeoordelingAfgerond(_Gebeurtenis):
+    type: Literal["BeoordelingAfgerond"] = "BeoordelingAfgerond"
+    besluit: str
+    team: str | None = None
+    instelling: str | None = None
+    criteria: tuple[str, ...] = ()
+
+
+class OverdrachtAangeboden(_Gebeurtenis):
+    type: Literal["OverdrachtAangeboden"] = "OverdrachtAangeboden"
+    aan: str
+
+
+class OverdrachtGeaccepteerd(_Gebeurtenis):
+    type: Literal["OverdrachtGeaccepteerd"] = "OverdrachtGeaccepteerd"
+    door: str
+
+
+class OverdrachtGeweigerd(_Gebeurtenis):
+    type: Literal["OverdrachtGeweigerd"] = "OverdrachtGeweigerd"
+    door: str
+    reden: str
+
+
+class ContactGelegd(_Gebeurtenis):
+    type: Literal["ContactGelegd"] = "ContactGelegd"
+
+
+class BerichtVerstuurd(_Gebeurtenis):
+    """A letter, notice or form; `bezorgd` is false when it could not be delivered (anonymous melder)."""
+
+    type: Literal["BerichtVerstuurd"] = "BerichtVerstuurd"
+    soort: str
+    aan: str
+    inhoud: tuple[str, ...] = ()
+    bezorgd: bool = True
+
+
+class CasusAfgesloten(_Gebeurtenis):
+    type: Literal["CasusAfgesloten"] = "CasusAfgesloten"
+    reden: str
+
+
+Gebeurtenis = Annotated[
+    MeldingOntvangen
+    | VerantwoordelijkheidOvergedragen
+    | TermijnGesteld
+    | TermijnVoldaan
+    | TermijnVerstreken
+    | TermijnVervallen
+    | SpoedVastgesteld
+    | BeoordelingAfgerond
+    | OverdrachtAangeboden
+    | OverdrachtGeaccepteerd
+    | OverdrachtGeweigerd
+    | ContactGelegd
+    | BerichtVerstuurd
+    | CasusAfgesloten,
+    Field(discriminator="type"),
+]
+
+GEBEURTENIS = TypeAdapter[Gebeurtenis](Gebeurtenis)

@@ -1,0 +1,104 @@
+"""What one decision works with: the rules in force, the casus, the actor and the two moments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+from domain import gebeurtenissen as g
+from domain.beleid import Beleid
+from domain.gebeurtenissen import Gebeurtenis
+from domain.partijen import VEILIG_THUIS, Actor
+from domain.tijd import Kalender, lokaal, na_uren
+from domain.toestand import Casus, Termijn
+from domain.weigering import Weigering
+
+E = TypeVar("E", bound=BaseModel)
+
+
+class Regelset(BaseModel):
+    """The policy a casus runs under with the working-day calendar it counts with."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    beleid: Beleid
+    kalender: Kalender
+
+    @property
+    def werkdagen(self) -> Kalender:
+        return self.kalender.met_sluitingsdagen(self.beleid.sluitingsdagen)
+
+
+class Tik(BaseModel):
+    """The clock: time has reached `nu`."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+@dataclass(frozen=True)
+class Stap:
+    """Everything one decision needs, and a maker of events stamped with its moments and actor."""
+
+    casus: Casus
+    regelset: Regelset
+    actor: Actor
+    op: datetime
+    nu: datetime
+
+    @property
+    def beleid(self) -> Beleid:
+        return self.regelset.beleid
+
+    def maak(self, klasse: type[E], regel: str, **velden: Any) -> E:
+        stempel = {"op": self.op, "vastgelegd": self.nu, "actor": self.actor, "regel": regel}
+        return klasse(**(stempel | velden))
+
+    def termijn(self, soort: str, uiterlijk: datetime, regel: str, **velden: Any) -> g.TermijnGesteld:
+        nummer = 1 + sum(1 for t in self.casus.termijnen if t.soort == soort)
+        return self.maak(
+            g.TermijnGesteld, regel, termijn_id=f"{soort}-{nummer}", soort=soort, uiterlijk=uiterlijk, **velden
+        )
+
+    def voldoe(self, termijn: Termijn | None) -> list[Gebeurtenis]:
+        """A deadline met by this step, judged on the moment it took effect (T-5)."""
+        if termijn is None or termijn.status not in ("open", "verstreken"):
+            return []
+        return [self.maak(g.TermijnVoldaan, termijn.regel, termijn_id=termijn.id, te_laat=self.op >= termijn.uiterlijk)]
+
+    def draag_over(self, naar: str, regel: str) -> list[Gebeurtenis]:
+        """A transfer of zicht op veiligheid; it cannot reach back before the current holder began."""
+        c = self.casus
+        if c.houder == naar:
+            return []
+        if self.op < c.houder_sinds:
+            raise Weigering(
+                "T-5",
+                f"{c.houder} holds the responsibility since {lokaal(c.houder_sinds)}; "
+                f"a transfer cannot take effect before that (op {lokaal(self.op)})",
+                veld="op",
+            )
+        events: list[Gebeurtenis] = [self.maak(g.VerantwoordelijkheidOvergedragen, regel, van=c.houder, naar=naar)]
+        if naar == VEILIG_THUIS:
+            events += self.voldoe(c.termijn("verantwoordelijkheid-vt"))
+        return events
+
+
+def crisis(s: Stap) -> list[Gebeurtenis]:
+    """IJM-3.1b: the crisis service's own term of 72 hours; informative, it moves nothing."""
+    if s.beleid.crisis_uren is None or s.beleid.regels.crisis is None:
+        return []
+    return [s.termijn("crisis", na_uren(s.op, s.beleid.crisis_uren), s.beleid.regels.crisis)]
+
+
+def vereis_partij(s: Stap, toegestaan: str | None, regel: str, wat: str) -> None:
+    if toegestaan is None or s.actor.partij != toegestaan:
+        wie = toegestaan or "nobody in the current phase"
+        raise Weigering(regel, f"{wat} may be done by {wie}, not {s.actor.partij}", veld="als")
+
+
+def vereis_fase(s: Stap, fasen: tuple[str, ...], regel: str, wat: str) -> None:
+    if s.casus.fase not in fasen:
+        raise Weigering(regel, f"{wat} is possible in phase {' or '.join(fasen)}; the casus is in phase '{s.casus.fase}'")
