@@ -1,0 +1,113 @@
+"""Read-model tables and their tracked positions, written in one transaction (eventsourcing's
+tracking recorders), on SQLite or PostgreSQL with the same SQL."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory, Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
+
+Row = dict[str, Any]
+
+
+def tijdstip(moment: datetime) -> str:
+    """A sortable text form of an instant (UTC, fixed width), the same in both databases."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def uit_tijdstip(tekst: str) -> datetime:
+    return datetime.strptime(tekst, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+class Sql(ABC):
+    """A cursor inside a view transaction; statements use %s placeholders."""
+
+    @abstractmethod
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None: ...
+
+    @abstractmethod
+    def fetchall(self) -> list[Row]: ...
+
+
+class _SQLiteSql(Sql):
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(statement.replace("%s", "?"), tuple(params))
+
+    def fetchall(self) -> list[Row]:
+        return [dict(r) for r in self.cursor.fetchall()]
+
+
+class _PostgresSql(Sql):
+    def __init__(self, cursor: Any) -> None:
+        self.cursor = cursor
+
+    def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
+        self.cursor.execute(statement, tuple(params))
+
+    def fetchall(self) -> list[Row]:
+        return [dict(r) for r in self.cursor.fetchall()]
+
+
+class ViewStore(ABC):
+    @abstractmethod
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Sql]: ...
+
+    @abstractmethod
+    def track(self, sql: Sql, name: str, position: int) -> None: ...
+
+    @abstractmethod
+    def position(self, name: str) -> int: ...
+
+    def create(self, statements: Sequence[str]) -> None:
+        with self.transaction() as sql:
+            for statement in statements:
+                sql.execute(statement)
+
+    def query(self, statement: str, params: Sequence[Any] = ()) -> list[Row]:
+        with self.transaction(commit=False) as sql:
+            sql.execute(statement, params)
+            return sql.fetchall()
+
+
+class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Sql]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield _SQLiteSql(cursor)
+
+    def track(self, sql: Sql, name: str, position: int) -> None:
+        assert isinstance(sql, _SQLiteSql)
+        self._insert_tracking(sql.cursor, Tracking(name, position))
+
+    def position(self, name: str) -> int:
+        return self.max_tracking_id(name) or 0
+
+
+class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Sql]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield _PostgresSql(cursor)
+
+    def track(self, sql: Sql, name: str, position: int) -> None:
+        assert isinstance(sql, _PostgresSql)
+        self._insert_tracking(sql.cursor, Tracking(name, position))
+
+    def position(self, name: str) -> int:
+        return self.max_tracking_id(name) or 0
+
+
+def open_views(infrastructure: InfrastructureFactory[TrackingRecorder]) -> ViewStore:
+    if isinstance(infrastructure, SQLiteFactory):
+        return infrastructure.tracking_recorder(SQLiteViewStore)  # type: ignore[return-value]
+    return infrastructure.tracking_recorder(PostgresViewStore)  # type: ignore[return-value]

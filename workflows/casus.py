@@ -1,0 +1,164 @@
+"""CasusWorkflow: one durable process per casus, for as long as the casus runs.
+
+Every action is an Update whose validator runs the decider, so a refused action never enters
+history. Timers are derived from the domain's open deadlines; at a deadline the clock tick goes
+through the same decider. The only clock is `workflow.now()`, shifted by a fixed offset in
+simulation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta
+
+from pydantic import BaseModel, ConfigDict
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from activities.eventstore import CONFLICT, EventStoreActivities, Toevoegen
+    from domain.beslissen import decide, decide_op_tijd, verstrijk
+    from domain.gebeurtenissen import Gebeurtenis
+    from domain.opdrachten import Melden, Verzoek
+    from domain.stap import Regelset
+    from domain.toestand import Casus, evolve
+    from domain.weigering import Weigering
+    from workflows import zoekattributen as za
+
+WEIGERING = "Weigering"
+APPEND_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(seconds=30),
+    non_retryable_error_types=[CONFLICT],
+)
+
+
+class CasusStart(BaseModel):
+    """The melding, the rules the casus runs under, and (after continue-as-new) its state."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    melding: Melden
+    regelset: Regelset
+    klok_verschuiving_s: float = 0.0
+    casus: Casus | None = None
+
+
+class Resultaat(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    versie: int
+    gebeurtenissen: tuple[str, ...]
+    casus: Casus
+
+
+def weigering(w: Weigering) -> ApplicationError:
+    return ApplicationError(f"{w.regel}: {w.melding}", w.regel, w.veld, type=WEIGERING, non_retryable=True)
+
+
+@workflow.defn(name="Casus")
+class CasusWorkflow:
+    @workflow.init
+    def __init__(self, start: CasusStart) -> None:
+        self._start = start
+        self._casus: Casus | None = start.casus
+        self._lock = asyncio.Lock()
+        self._gewijzigd = False
+
+    @workflow.run
+    async def run(self, start: CasusStart) -> Casus:
+        if self._casus is None:
+            async with self._lock:
+                await self._leg_vast(decide(None, start.melding, start.regelset, self._nu()))
+        casus = self._huidig()
+        while casus.fase != "afgesloten":
+            await self._wacht_op_termijn_of_actie(casus.volgende_termijn())
+            if workflow.info().is_continue_as_new_suggested():
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._start.model_copy(update={"casus": self._huidig()}))
+            casus = self._huidig()
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._huidig()
+
+    async def _wacht_op_termijn_of_actie(self, termijn: datetime | None) -> None:
+        if termijn is not None and termijn <= self._nu():
+            async with self._lock:
+                await self._leg_vast(verstrijk(self._huidig(), self._start.regelset, self._nu()))
+            return
+        self._gewijzigd = False
+        timeout = None if termijn is None else termijn - self._nu()
+        try:
+            await workflow.wait_condition(lambda: self._gewijzigd, timeout=timeout)
+        except asyncio.TimeoutError:
+            pass
+
+    @workflow.update(name="gemeld")
+    async def gemeld(self) -> Casus:
+        """Returns once the melding is in the event store."""
+        await workflow.wait_condition(lambda: self._casus is not None)
+        return self._huidig()
+
+    @workflow.update(name="actie")
+    async def actie(self, verzoek: Verzoek) -> Resultaat:
+        async with self._lock:
+            try:
+                gebeurtenissen = decide_op_tijd(self._huidig(), verzoek, self._start.regelset, self._nu())
+            except Weigering as w:
+                # Another action got in between validation and execution.
+                raise weigering(w) from None
+            versie = await self._leg_vast(gebeurtenissen)
+        return Resultaat(versie=versie, gebeurtenissen=tuple(e.type for e in gebeurtenissen), casus=self._huidig())
+
+    @actie.validator
+    def _valideer(self, verzoek: Verzoek) -> None:
+        if self._casus is None:
+            raise ApplicationError("the casus is still being registered; try again", type="NogNietGemeld")
+        try:
+            decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu())
+        except Weigering as w:
+            raise weigering(w) from None
+
+    @workflow.query(name="toestand")
+    def toestand(self) -> Casus | None:
+        return self._casus
+
+    def _nu(self) -> datetime:
+        return workflow.now() + timedelta(seconds=self._start.klok_verschuiving_s)
+
+    def _huidig(self) -> Casus:
+        if self._casus is None:
+            raise ApplicationError("the casus has no melding yet", non_retryable=True)
+        return self._casus
+
+    async def _leg_vast(self, gebeurtenissen: list[Gebeurtenis]) -> int:
+        """Append, then evolve: the workflow never holds a fact the event store does not."""
+        versie = self._casus.versie if self._casus else 0
+        if not gebeurtenissen:
+            return versie
+        await workflow.execute_activity_method(
+            EventStoreActivities.voeg_toe,
+            Toevoegen(casus_id=self._start.melding.casus_id, verwacht=versie, gebeurtenissen=tuple(gebeurtenissen)),
+            start_to_close_timeout=timedelta(seconds=30),
+            retry_policy=APPEND_RETRY,
+        )
+        casus = self._casus
+        for e in gebeurtenissen:
+            casus = evolve(casus, e)
+        self._casus = casus
+        self._zoekattributen(casus)
+        self._gewijzigd = True
+        return casus.versie
+
+    def _zoekattributen(self, casus: Casus) -> None:
+        volgende = casus.volgende_termijn()
+        workflow.upsert_search_attributes(
+            [
+                za.BELEID.value_set(casus.beleid),
+                za.GEMEENTE.value_set(casus.gemeente),
+                za.HOUDER.value_set(casus.houder or "geen"),
+                za.FASE.value_set(casus.fase),
+                za.VOLGENDE_TERMIJN.value_set(volgende) if volgende else za.VOLGENDE_TERMIJN.value_unset(),
+            ]
+        )

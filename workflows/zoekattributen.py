@@ -1,0 +1,13 @@
+"""Search attributes an operator filters casussen on (Temporal UI, `temporal workflow list`)."""
+
+from __future__ import annotations
+
+from temporalio.common import SearchAttributeKey
+
+BELEID = SearchAttributeKey.for_keyword("CasusBeleid")
+GEMEENTE = SearchAttributeKey.for_keyword("CasusGemeente")
+HOUDER = SearchAttributeKey.for_keyword("CasusHouder")
+FASE = SearchAttributeKey.for_keyword("CasusFase")
+VOLGENDE_TERMIJN = SearchAttributeKey.for_datetime("CasusVolgendeTermijn")
+
+ALLE = (BELEID, GEMEENTE, HOUDER, FASE, VOLGENDE_TERMIJN)
