@@ -16,7 +16,7 @@ from activities.eventstore import EventStoreActivities
 from eventstore.store import EventStore
 from runtime import logging as casus_logging
 from runtime.settings import Settings
-from runtime.temporal import connect
+from runtime.temporal import connect, install_runtime
 from workflows.casus import CasusWorkflow
 
 log = structlog.get_logger()
@@ -53,6 +53,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 def main() -> None:
     settings = Settings()
     casus_logging.configure(settings.log_format)
+    install_runtime()
     stop = asyncio.Event()
 
     async def _main() -> None:

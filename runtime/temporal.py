@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sys
 import sysconfig
@@ -11,6 +12,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.service import RPCError, RPCStatusCode
 
 from runtime.settings import Settings
@@ -31,6 +33,16 @@ def binary(name: str) -> Path:
     if found is None:
         raise ServiceUnavailableError(f"'{name}' is not installed; run `make dev` or `pip install -e .` first")
     return Path(found)
+
+
+def install_runtime() -> None:
+    """The SDK's native core logs through Python logging (stderr), never straight to stdout,
+    which belongs to the CLI's machine output."""
+    logging_config = LoggingConfig(
+        filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
+        forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
+    )
+    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logging_config)), error_if_already_set=False)
 
 
 async def connect(settings: Settings) -> Client:

@@ -1,0 +1,175 @@
+"""`casus melding` and one subcommand per action of CONTRACT.md, generated from the commands."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, TypeVar, get_args, get_origin
+
+import click
+from pydantic import BaseModel, ValidationError
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.service import RPCError, RPCStatusCode
+
+from casus_cli.fouten import Geweigerd, Onbereikbaar
+from casus_cli.tijden import MOMENT
+from casus_cli.uitvoer import toon_json, toon_uitkomst
+from domain.beslissen import decide
+from domain.gebeurtenissen import Melder
+from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
+from domain.partijen import Actor
+from domain.uitkomst import uitkomst
+from domain.weigering import Weigering
+from eventstore.store import stream_id
+from runtime.policies import UnknownPolicyError, load_rules, policy_ids
+from runtime.settings import Settings
+from runtime.temporal import ServiceUnavailableError, connect
+from workflows import zoekattributen as za
+from workflows.casus import CasusStart, CasusWorkflow
+
+T = TypeVar("T")
+WACHT_OP_WORKER_S = 30.0
+
+
+def workflow_id(casus_id: str) -> str:
+    return f"casus-{casus_id}"
+
+
+async def met_temporal(settings: Settings, werk: Callable[[Client], Awaitable[T]]) -> T:
+    try:
+        client = await connect(settings)
+    except ServiceUnavailableError as e:
+        raise Onbereikbaar(str(e)) from None
+    try:
+        return await asyncio.wait_for(werk(client), timeout=WACHT_OP_WORKER_S)
+    except TimeoutError:
+        raise Onbereikbaar(
+            f"no worker answered within {WACHT_OP_WORKER_S:.0f} s on task queue '{settings.task_queue}'; "
+            "start the stack with `make dev` (or `casus dev`); the request is handled once a worker runs"
+        ) from None
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            raise Geweigerd("unknown casus (no such casus in Temporal)", veld="CASUS_ID") from None
+        raise
+
+
+def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
+    stream_id(casus_id)
+    return client.get_workflow_handle(workflow_id(casus_id))
+
+
+@click.command("melding")
+@click.option("--beleid", required=True, help=f"one of: {', '.join(policy_ids())}")
+@click.option("--gemeente", required=True)
+@click.option("--huishouden", required=True, help="pseudonymous household key (IJM-1.2.1)")
+@click.option("--acuut", is_flag=True, help="an acute melding (IJM-3.1a)")
+@click.option("--melder-anoniem", is_flag=True)
+@click.option("--melder-soort", type=click.Choice(["professional", "burger"]), default="professional")
+@click.option("--ontvangen", type=MOMENT, default=None, help="when the melding was received (default: now)")
+@click.option("--inhoud", default="")
+@click.option("--als", "partij", required=True)
+@click.option("--medewerker", default=None)
+@click.option("--json", "als_json", is_flag=True)
+def melding(
+    beleid: str, gemeente: str, huishouden: str, acuut: bool, melder_anoniem: bool, melder_soort: str,
+    ontvangen: datetime | None, inhoud: str, partij: str, medewerker: str | None, als_json: bool,
+) -> None:  # fmt: skip
+    """Starts a casus; prints its id."""
+    try:
+        regelset = load_rules(beleid)
+    except UnknownPolicyError as e:
+        raise Geweigerd(str(e), veld="beleid") from None
+    nu = datetime.now(UTC).replace(microsecond=0)
+    melden = Melden(
+        casus_id=str(uuid.uuid4()), gemeente=gemeente, huishouden=huishouden, acuut=acuut,
+        melder=Melder(soort=melder_soort, anoniem=melder_anoniem),  # type: ignore[arg-type]
+        ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker),
+    )  # fmt: skip
+    try:
+        decide(None, melden, regelset, nu)  # refuse before anything is started
+    except Weigering as w:
+        raise Geweigerd.uit(w) from None
+    settings = Settings()
+
+    async def start(client: Client) -> Any:
+        h = await client.start_workflow(
+            CasusWorkflow.run,
+            CasusStart(melding=melden, regelset=regelset),
+            id=workflow_id(melden.casus_id),
+            task_queue=settings.task_queue,
+            search_attributes=TypedSearchAttributes(
+                [SearchAttributePair(za.BELEID, beleid), SearchAttributePair(za.GEMEENTE, gemeente)]
+            ),
+        )
+        return await h.execute_update(CasusWorkflow.gemeld)
+
+    casus = asyncio.run(met_temporal(settings, start))
+    if als_json:
+        toon_json({"casus_id": melden.casus_id, **uitkomst(casus)})
+    else:
+        click.echo(melden.casus_id)
+
+
+def _veld_optie(naam: str, annotatie: Any, verplicht: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    optie = f"--{naam.replace('_', '-')}"
+    if annotatie is bool:
+        return click.option(optie, naam, type=click.BOOL, default=None, required=verplicht, help="true or false")
+    if get_origin(annotatie) is tuple:
+        return click.option(optie, naam, default=None, required=verplicht, help="comma-separated list")
+    return click.option(optie, naam, default=None, required=verplicht)
+
+
+def _velden(soort: type[BaseModel], waarden: dict[str, Any]) -> dict[str, Any]:
+    velden: dict[str, Any] = {}
+    for naam, info in soort.model_fields.items():
+        waarde = waarden.get(naam)
+        if naam == "actie" or waarde is None:
+            continue
+        if get_origin(info.annotation) is tuple:
+            waarde = tuple(x.strip() for x in str(waarde).split(",") if x.strip())
+        velden[naam] = waarde
+    return velden
+
+
+def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
+    def uitvoeren(casus_id: str, partij: str, medewerker: str | None, op: datetime | None, als_json: bool, **waarden: Any) -> None:
+        try:
+            opdracht = soort.model_validate({"actie": actie, **_velden(soort, waarden)})
+        except ValidationError as e:
+            err = e.errors()[0]
+            raise Geweigerd(f"{err['msg']}", veld="-".join(str(p) for p in err["loc"])) from None
+        v = Verzoek.model_validate({"opdracht": opdracht, "actor": Actor(partij=partij, medewerker=medewerker), "op": op})
+        settings = Settings()
+
+        async def stuur(client: Client) -> Any:
+            try:
+                return await handle(client, casus_id).execute_update(CasusWorkflow.actie, v)
+            except WorkflowUpdateFailedError as e:
+                raise Geweigerd.uit_update(e) from None
+
+        resultaat = asyncio.run(met_temporal(settings, stuur))
+        if als_json:
+            toon_json({"versie": resultaat.versie, "gebeurtenissen": list(resultaat.gebeurtenissen), **uitkomst(resultaat.casus)})
+        else:
+            click.echo(f"{actie}: vastgelegd ({', '.join(resultaat.gebeurtenissen)})")
+            toon_uitkomst(uitkomst(resultaat.casus))
+
+    cmd: Callable[..., Any] = uitvoeren
+    for naam, info in reversed(list(soort.model_fields.items())):
+        if naam != "actie":
+            annotatie = info.annotation
+            if get_origin(annotatie) is not tuple and type(None) in get_args(annotatie):
+                annotatie = next(a for a in get_args(annotatie) if a is not type(None))
+            cmd = _veld_optie(naam, annotatie, info.is_required())(cmd)
+    cmd = click.option("--json", "als_json", is_flag=True)(cmd)
+    cmd = click.option("--op", type=MOMENT, default=None, help="when it took effect (default: now)")(cmd)
+    cmd = click.option("--medewerker", default=None)(cmd)
+    cmd = click.option("--als", "partij", required=True, help="the acting party")(cmd)
+    cmd = click.argument("casus_id")(cmd)
+    return click.command(actie, help=f"Action {actie} (CONTRACT.md).")(cmd)
+
+
+ACTIE_COMMANDOS = [_actie_commando(actie, soort) for actie, soort in sorted(OPDRACHTEN.items())]

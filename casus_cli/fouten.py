@@ -1,0 +1,55 @@
+"""Errors a user sees, each with its exit code (CONTRACT.md): 1 refused, 2 usage, 3 unreachable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError
+
+from domain.weigering import Weigering
+
+GEWEIGERD = 1
+GEBRUIK = 2
+ONBEREIKBAAR = 3
+
+
+class CliFout(Exception):
+    exit_code = GEWEIGERD
+
+    def __init__(self, melding: str, regel: str | None = None, veld: str | None = None) -> None:
+        super().__init__(melding)
+        self.melding = melding
+        self.regel = regel
+        self.veld = veld
+
+    def als_json(self) -> dict[str, Any]:
+        fout = {"melding": self.melding, "regel": self.regel, "veld": self.veld, "exit_code": self.exit_code}
+        return {"fout": {k: v for k, v in fout.items() if v is not None}}
+
+    def tekst(self) -> str:
+        waar = ", ".join(x for x in (self.regel, f"veld {self.veld}" if self.veld else None) if x)
+        return f"geweigerd ({waar}): {self.melding}" if waar else f"fout: {self.melding}"
+
+
+class Geweigerd(CliFout):
+    exit_code = GEWEIGERD
+
+    @classmethod
+    def uit(cls, w: Weigering) -> Geweigerd:
+        return cls(w.melding, regel=w.regel, veld=w.veld)
+
+    @classmethod
+    def uit_update(cls, e: WorkflowUpdateFailedError) -> Geweigerd:
+        oorzaak = e.cause
+        if isinstance(oorzaak, ApplicationError) and oorzaak.type == "Weigering":
+            details = [*oorzaak.details, None, None]
+            return cls(oorzaak.message.split(": ", 1)[-1], regel=str(details[0]), veld=details[1])
+        return cls(str(oorzaak.message if isinstance(oorzaak, ApplicationError) else oorzaak or e))
+
+
+class Onbereikbaar(CliFout):
+    exit_code = ONBEREIKBAAR
+
+    def tekst(self) -> str:
+        return f"niet bereikbaar: {self.melding}"

@@ -1,0 +1,107 @@
+"""`casus status` (the workflow's view) and `casus audit` (the event store's record)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import datetime
+from typing import Any
+
+import click
+from eventsourcing.persistence import OperationalError as StoreOperationalError
+from eventsourcing.persistence import PersistenceError
+from temporalio.client import Client
+
+from casus_cli.acties import handle, met_temporal
+from casus_cli.fouten import Geweigerd, Onbereikbaar
+from casus_cli.tijden import MOMENT
+from casus_cli.uitvoer import tabel, toon_json, toon_uitkomst
+from domain.tijd import lokaal
+from domain.uitkomst import uitkomst
+from eventstore.store import EventStore, stream_id
+from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
+from projections.views import ViewStore, open_views
+from runtime.settings import Settings
+from workflows.casus import CasusWorkflow
+
+
+@click.command("status")
+@click.argument("casus_id")
+@click.option("--json", "als_json", is_flag=True)
+def status(casus_id: str, als_json: bool) -> None:
+    """The casus as the workflow holds it now."""
+
+    async def vraag(client: Client) -> Any:
+        return await handle(client, casus_id).query(CasusWorkflow.toestand)
+
+    casus = asyncio.run(met_temporal(Settings(), vraag))
+    if casus is None:
+        raise Geweigerd("the casus is still being registered; try again", veld="CASUS_ID")
+    u = uitkomst(casus)
+    toon_json(u) if als_json else toon_uitkomst(u)
+
+
+def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
+    try:
+        store = EventStore.open(settings)
+        return store, open_views(store.infrastructure)
+    except (PersistenceError, StoreOperationalError, OSError) as e:
+        raise Onbereikbaar(
+            f"the event store ({settings.eventstore_description}) cannot be opened: {e}; "
+            "check CASUS_EVENTSTORE and its settings, or start PostgreSQL"
+        ) from None
+
+
+def wacht_op_projectie(store: EventStore, views: ViewStore, seconden: float) -> None:
+    """The audit answers from the projection: wait until it has every stored event."""
+    einde = time.monotonic() + seconden
+    head = store.head()
+    while (positie := views.position(NAME)) < head:
+        if time.monotonic() >= einde:
+            raise Onbereikbaar(
+                f"the projection '{NAME}' is at event {positie} of {head}; "
+                "is the projection runner running (`make dev` / `casus dev`)?"
+            )
+        time.sleep(0.1)
+
+
+def _interval_json(i: Interval) -> dict[str, Any]:
+    return {
+        "partij": i.partij, "van": lokaal(i.van), "tot": lokaal(i.tot) if i.tot else None,
+        "grond": i.grond, "actor": i.actor, "vastgelegd": lokaal(i.vastgelegd),
+    }  # fmt: skip
+
+
+@click.command("audit")
+@click.argument("casus_id")
+@click.option("--op", "moment", type=MOMENT, default=None, help="who held the responsibility at this moment")
+@click.option("--volgens", type=MOMENT, default=None, help="as the record stood at this moment")
+@click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projection")
+@click.option("--json", "als_json", is_flag=True)
+def audit(casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, als_json: bool) -> None:
+    """The responsibility timeline from the event store (projection `verantwoordelijkheid`)."""
+    stream_id(casus_id)
+    store, views = open_store(Settings())
+    try:
+        if store.version(casus_id) == 0:
+            raise Geweigerd(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")
+        wacht_op_projectie(store, views, wacht)
+        intervallen = tijdlijn(views, casus_id, volgens)
+    finally:
+        store.close()
+    resultaat: dict[str, Any] = {
+        "casus_id": casus_id,
+        "volgens": lokaal(volgens) if volgens else None,
+        "verantwoordelijkheid": [_interval_json(i) for i in intervallen],
+    }
+    if moment is not None:
+        houder = houder_op(intervallen, moment)
+        resultaat["op"] = lokaal(moment)
+        resultaat["houder"] = _interval_json(houder) if houder else None
+    if als_json:
+        toon_json(resultaat)
+        return
+    if moment is not None:
+        h = resultaat["houder"]
+        click.echo(f"op {resultaat['op']}: " + (f"{h['partij']} (sinds {h['van']}, grond {h['grond']})" if h else "niemand (casus nog niet begonnen of afgesloten)"))
+    click.echo(tabel(resultaat["verantwoordelijkheid"], ["partij", "van", "tot", "grond", "actor", "vastgelegd"]))

@@ -1,0 +1,84 @@
+"""The `casus` program (CONTRACT.md). Exit codes: 0 done, 1 refused, 2 usage, 3 unreachable."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from casus_cli import fouten
+from casus_cli.acties import ACTIE_COMMANDOS, melding
+from casus_cli.dev import dev
+from casus_cli.fouten import CliFout, Geweigerd
+from casus_cli.inzage import audit, status
+from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
+from casus_cli.uitvoer import toon_json, toon_uitkomst
+from eventstore.store import InvalidCasusIdError
+from runtime.policies import UnknownPolicyError
+from runtime.temporal import install_runtime
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """casus: the collaboration agreements of Veilig Thuis and the lokale teams, casus by casus."""
+
+
+@cli.command("simuleer")
+@click.argument("bestand", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "als_json", is_flag=True)
+def simuleer(bestand: Path, als_json: bool) -> None:
+    """Runs a scenario file on a time-skipping Temporal test server and prints the outcome."""
+    scenario = Scenario.load(bestand)
+
+    async def draai() -> dict[str, object]:
+        async with omgeving() as env:
+            return await Simulator(env).run(scenario)
+
+    uitkomst = asyncio.run(draai())
+    toon_json(uitkomst) if als_json else toon_uitkomst(uitkomst)
+
+
+for commando in (dev, melding, status, audit, *ACTIE_COMMANDOS):
+    cli.add_command(commando)
+
+
+def main() -> None:
+    install_runtime()
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    # The time-skipping test server does not advertise every capability the SDK asks after.
+    logging.getLogger("temporalio.core").setLevel(logging.ERROR)
+    _einde(_draai("--json" in sys.argv))
+
+
+def _draai(als_json: bool) -> int:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return fouten.GEBRUIK if isinstance(e, click.UsageError) else e.exit_code
+    except (ScenarioError, UnknownPolicyError, InvalidCasusIdError) as e:
+        return _meld(Geweigerd(str(e)), als_json)
+    except CliFout as e:
+        return _meld(e, als_json)
+    return 0
+
+
+def _meld(fout: CliFout, als_json: bool) -> int:
+    if als_json:
+        toon_json(fout.als_json())
+    click.echo(fout.tekst(), err=True)
+    return fout.exit_code
+
+
+def _einde(code: int) -> None:
+    """Leaves without interpreter teardown: the Temporal SDK's native threads can outlive the
+    event loop and abort a finalizing interpreter (temporalio/sdk-python issue #300)."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
