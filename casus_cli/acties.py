@@ -14,13 +14,14 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
-from casus_cli.fouten import Geweigerd, Onbereikbaar
+from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.partijen import Actor
+from domain.toestand import Casus
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
 from eventstore.store import stream_id
@@ -28,7 +29,7 @@ from runtime.policies import UnknownPolicyError, load_rules, policy_ids
 from runtime.settings import Settings
 from runtime.temporal import ServiceUnavailableError, connect
 from workflows import zoekattributen as za
-from workflows.casus import CasusStart, CasusWorkflow
+from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 T = TypeVar("T")
 WACHT_OP_WORKER_S = 30.0
@@ -42,17 +43,17 @@ async def met_temporal(settings: Settings, werk: Callable[[Client], Awaitable[T]
     try:
         client = await connect(settings)
     except ServiceUnavailableError as e:
-        raise Onbereikbaar(str(e)) from None
+        raise UnreachableError(str(e)) from None
     try:
         return await asyncio.wait_for(werk(client), timeout=WACHT_OP_WORKER_S)
     except TimeoutError:
-        raise Onbereikbaar(
+        raise UnreachableError(
             f"no worker answered within {WACHT_OP_WORKER_S:.0f} s on task queue '{settings.task_queue}'; "
             "start the stack with `make dev` (or `casus dev`); the request is handled once a worker runs"
         ) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
-            raise Geweigerd("unknown casus (no such casus in Temporal)", veld="CASUS_ID") from None
+            raise RefusedError("unknown casus (no such casus in Temporal)", veld="CASUS_ID") from None
         raise
 
 
@@ -81,17 +82,17 @@ def melding(
     try:
         regelset = load_rules(beleid)
     except UnknownPolicyError as e:
-        raise Geweigerd(str(e), veld="beleid") from None
+        raise RefusedError(str(e), veld="beleid") from None
     nu = datetime.now(UTC).replace(microsecond=0)
     melden = Melden(
         casus_id=str(uuid.uuid4()), gemeente=gemeente, huishouden=huishouden, acuut=acuut,
-        melder=Melder(soort=melder_soort, anoniem=melder_anoniem),  # type: ignore[arg-type]
+        melder=Melder.model_validate({"soort": melder_soort, "anoniem": melder_anoniem}),
         ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker),
     )  # fmt: skip
     try:
         decide(None, melden, regelset, nu)  # refuse before anything is started
     except Weigering as w:
-        raise Geweigerd.uit(w) from None
+        raise RefusedError.uit(w) from None
     settings = Settings()
 
     async def start(client: Client) -> Any:
@@ -100,11 +101,9 @@ def melding(
             CasusStart(melding=melden, regelset=regelset),
             id=workflow_id(melden.casus_id),
             task_queue=settings.task_queue,
-            search_attributes=TypedSearchAttributes(
-                [SearchAttributePair(za.BELEID, beleid), SearchAttributePair(za.GEMEENTE, gemeente)]
-            ),
+            search_attributes=TypedSearchAttributes([SearchAttributePair(za.BELEID, beleid), SearchAttributePair(za.GEMEENTE, gemeente)]),
         )
-        return await h.execute_update(CasusWorkflow.gemeld)
+        return await h.execute_update("gemeld", result_type=Casus)
 
     casus = asyncio.run(met_temporal(settings, start))
     if als_json:
@@ -140,15 +139,15 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
             opdracht = soort.model_validate({"actie": actie, **_velden(soort, waarden)})
         except ValidationError as e:
             err = e.errors()[0]
-            raise Geweigerd(f"{err['msg']}", veld="-".join(str(p) for p in err["loc"])) from None
+            raise RefusedError(f"{err['msg']}", veld="-".join(str(p) for p in err["loc"])) from None
         v = Verzoek.model_validate({"opdracht": opdracht, "actor": Actor(partij=partij, medewerker=medewerker), "op": op})
         settings = Settings()
 
         async def stuur(client: Client) -> Any:
             try:
-                return await handle(client, casus_id).execute_update(CasusWorkflow.actie, v)
+                return await handle(client, casus_id).execute_update("actie", v, result_type=Resultaat)
             except WorkflowUpdateFailedError as e:
-                raise Geweigerd.uit_update(e) from None
+                raise RefusedError.uit_update(e) from None
 
         resultaat = asyncio.run(met_temporal(settings, stuur))
         if als_json:

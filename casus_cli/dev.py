@@ -13,7 +13,7 @@ import click
 import structlog
 
 import worker
-from casus_cli.fouten import Onbereikbaar
+from casus_cli.fouten import UnreachableError
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Verantwoordelijkheid
@@ -47,7 +47,7 @@ def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
 async def wacht_op_temporal(settings: Settings, proces: subprocess.Popen[bytes], seconden: float = 60) -> None:
     for _ in range(int(seconden * 4)):
         if proces.poll() is not None:
-            raise Onbereikbaar(
+            raise UnreachableError(
                 f"the Temporal dev server stopped (exit {proces.returncode}); see {settings.state_dir / 'temporal.log'} "
                 f"(is port {settings.temporal_address} already in use?)"
             )
@@ -58,7 +58,7 @@ async def wacht_op_temporal(settings: Settings, proces: subprocess.Popen[bytes],
             continue
         await register_search_attributes(client, settings.temporal_namespace)
         return
-    raise Onbereikbaar(f"the Temporal dev server did not answer within {seconden:.0f} s")
+    raise UnreachableError(f"the Temporal dev server did not answer within {seconden:.0f} s")
 
 
 def stop_proces(proces: subprocess.Popen[bytes]) -> None:

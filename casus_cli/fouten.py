@@ -14,7 +14,7 @@ GEBRUIK = 2
 ONBEREIKBAAR = 3
 
 
-class CliFout(Exception):
+class CliError(Exception):
     exit_code = GEWEIGERD
 
     def __init__(self, melding: str, regel: str | None = None, veld: str | None = None) -> None:
@@ -32,15 +32,15 @@ class CliFout(Exception):
         return f"geweigerd ({waar}): {self.melding}" if waar else f"fout: {self.melding}"
 
 
-class Geweigerd(CliFout):
+class RefusedError(CliError):
     exit_code = GEWEIGERD
 
     @classmethod
-    def uit(cls, w: Weigering) -> Geweigerd:
+    def uit(cls, w: Weigering) -> RefusedError:
         return cls(w.melding, regel=w.regel, veld=w.veld)
 
     @classmethod
-    def uit_update(cls, e: WorkflowUpdateFailedError) -> Geweigerd:
+    def uit_update(cls, e: WorkflowUpdateFailedError) -> RefusedError:
         oorzaak = e.cause
         if isinstance(oorzaak, ApplicationError) and oorzaak.type == "Weigering":
             details = [*oorzaak.details, None, None]
@@ -48,7 +48,7 @@ class Geweigerd(CliFout):
         return cls(str(oorzaak.message if isinstance(oorzaak, ApplicationError) else oorzaak or e))
 
 
-class Onbereikbaar(CliFout):
+class UnreachableError(CliError):
     exit_code = ONBEREIKBAAR
 
     def tekst(self) -> str:

@@ -13,7 +13,7 @@ from eventsourcing.persistence import PersistenceError
 from temporalio.client import Client
 
 from casus_cli.acties import handle, met_temporal
-from casus_cli.fouten import Geweigerd, Onbereikbaar
+from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import tabel, toon_json, toon_uitkomst
 from domain.tijd import lokaal
@@ -36,7 +36,7 @@ def status(casus_id: str, als_json: bool) -> None:
 
     casus = asyncio.run(met_temporal(Settings(), vraag))
     if casus is None:
-        raise Geweigerd("the casus is still being registered; try again", veld="CASUS_ID")
+        raise RefusedError("the casus is still being registered; try again", veld="CASUS_ID")
     u = uitkomst(casus)
     toon_json(u) if als_json else toon_uitkomst(u)
 
@@ -46,7 +46,7 @@ def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
         store = EventStore.open(settings)
         return store, open_views(store.infrastructure)
     except (PersistenceError, StoreOperationalError, OSError) as e:
-        raise Onbereikbaar(
+        raise UnreachableError(
             f"the event store ({settings.eventstore_description}) cannot be opened: {e}; "
             "check CASUS_EVENTSTORE and its settings, or start PostgreSQL"
         ) from None
@@ -58,9 +58,8 @@ def wacht_op_projectie(store: EventStore, views: ViewStore, seconden: float) -> 
     head = store.head()
     while (positie := views.position(NAME)) < head:
         if time.monotonic() >= einde:
-            raise Onbereikbaar(
-                f"the projection '{NAME}' is at event {positie} of {head}; "
-                "is the projection runner running (`make dev` / `casus dev`)?"
+            raise UnreachableError(
+                f"the projection '{NAME}' is at event {positie} of {head}; is the projection runner running (`make dev` / `casus dev`)?"
             )
         time.sleep(0.1)
 
@@ -84,7 +83,7 @@ def audit(casus_id: str, moment: datetime | None, volgens: datetime | None, wach
     store, views = open_store(Settings())
     try:
         if store.version(casus_id) == 0:
-            raise Geweigerd(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")
+            raise RefusedError(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")
         wacht_op_projectie(store, views, wacht)
         intervallen = tijdlijn(views, casus_id, volgens)
     finally:
@@ -103,5 +102,8 @@ def audit(casus_id: str, moment: datetime | None, volgens: datetime | None, wach
         return
     if moment is not None:
         h = resultaat["houder"]
-        click.echo(f"op {resultaat['op']}: " + (f"{h['partij']} (sinds {h['van']}, grond {h['grond']})" if h else "niemand (casus nog niet begonnen of afgesloten)"))
+        click.echo(
+            f"op {resultaat['op']}: "
+            + (f"{h['partij']} (sinds {h['van']}, grond {h['grond']})" if h else "niemand (casus nog niet begonnen of afgesloten)")
+        )
     click.echo(tabel(resultaat["verantwoordelijkheid"], ["partij", "van", "tot", "grond", "actor", "vastgelegd"]))

@@ -13,7 +13,7 @@ import click
 from casus_cli import fouten
 from casus_cli.acties import ACTIE_COMMANDOS, melding
 from casus_cli.dev import dev
-from casus_cli.fouten import CliFout, Geweigerd
+from casus_cli.fouten import CliError, RefusedError
 from casus_cli.inzage import audit, status
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
@@ -63,13 +63,13 @@ def _draai(als_json: bool) -> int:
         e.show()
         return fouten.GEBRUIK if isinstance(e, click.UsageError) else e.exit_code
     except (ScenarioError, UnknownPolicyError, InvalidCasusIdError) as e:
-        return _meld(Geweigerd(str(e)), als_json)
-    except CliFout as e:
+        return _meld(RefusedError(str(e)), als_json)
+    except CliError as e:
         return _meld(e, als_json)
     return 0
 
 
-def _meld(fout: CliFout, als_json: bool) -> int:
+def _meld(fout: CliError, als_json: bool) -> int:
     if als_json:
         toon_json(fout.als_json())
     click.echo(fout.tekst(), err=True)

@@ -35,7 +35,7 @@ from runtime.policies import load_rules
 from runtime.settings import Settings
 from runtime.temporal import binary, register_search_attributes
 from worker import build_worker
-from workflows.casus import CasusStart, CasusWorkflow
+from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 
 class ScenarioError(ValueError):
@@ -147,7 +147,7 @@ class Simulator:
                     id=f"casus-{casus_id}",
                     task_queue=task_queue,
                 )
-                await handle.execute_update(CasusWorkflow.gemeld)
+                await handle.execute_update("gemeld", result_type=Casus)
                 for nummer, stap in enumerate(scenario.stappen, start=1):
                     fout = await self._stap(handle, nummer, stap, verschuiving)
                     if fout is not None:
@@ -165,7 +165,7 @@ class Simulator:
         if v.op is not None:
             await self._klok_naar(v.op, verschuiving)
         try:
-            await handle.execute_update(CasusWorkflow.actie, v)
+            await handle.execute_update("actie", v, result_type=Resultaat)
         except WorkflowUpdateFailedError as e:
             return fout_uit(nummer, actie, e)
         return None
@@ -205,7 +205,7 @@ class Simulator:
 def fout_uit(nummer: int, actie: str, e: WorkflowUpdateFailedError) -> Fout:
     oorzaak = e.cause
     if isinstance(oorzaak, ApplicationError) and oorzaak.type == "Weigering":
-        regel, veld = (list(oorzaak.details) + [None, None])[:2]
+        regel, veld = ([*list(oorzaak.details), None, None])[:2]
         melding = oorzaak.message.split(": ", 1)[-1]
         return Fout(stap=nummer, actie=actie, regel=str(regel), melding=melding, veld=veld)
     return Fout(stap=nummer, actie=actie, regel="onbekend", melding=str(oorzaak or e))

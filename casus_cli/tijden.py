@@ -10,7 +10,7 @@ import click
 from domain.tijd import ZONE
 
 
-class Moment(click.ParamType):
+class Moment(click.ParamType[datetime, Any]):
     name = "moment"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> datetime:

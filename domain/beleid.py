@@ -33,7 +33,7 @@ class Team(_Data):
     naam: str
     gemeenten: tuple[str, ...]
     doelgroep: str = "alle"
-    # The sociaal wijkteams of Beverwijk and Velsen do prevention only (IJmond teams table).
+    # The sociaal wijkteams of Beverwijk and Velsen do prevention only (RULES.md, teams row).
     neemt_casussen: bool = True
 
 

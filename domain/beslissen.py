@@ -74,10 +74,16 @@ def _ontvang(melding: Melden, regelset: Regelset, nu: datetime) -> list[Gebeurte
         houder, grond = MELDER, "melding"  # IJM-3.1c: the melder holds it until the beoordeling
     events: list[Gebeurtenis] = [ontvangen, s.maak(g.VerantwoordelijkheidOvergedragen, grond, van=None, naar=houder)]
     kal = regelset.werkdagen
-    events.append(s.termijn("veiligheidsbeoordeling", einde_werkdag(kal, melding.ontvangen, beleid.beoordeling_werkdagen), regels.veiligheidsbeoordeling))
+    events.append(
+        s.termijn(
+            "veiligheidsbeoordeling", einde_werkdag(kal, melding.ontvangen, beleid.beoordeling_werkdagen), regels.veiligheidsbeoordeling
+        )
+    )
     if houder == MELDER and beleid.vt_uiterlijk_werkdag and regels.uiterlijke_overdracht_vt:
         uiterlijk = begin_werkdag(kal, melding.ontvangen, beleid.vt_uiterlijk_werkdag)
-        events.append(s.termijn("verantwoordelijkheid-vt", uiterlijk, regels.uiterlijke_overdracht_vt, gevolg="verantwoordelijkheid-naar-vt"))
+        events.append(
+            s.termijn("verantwoordelijkheid-vt", uiterlijk, regels.uiterlijke_overdracht_vt, gevolg="verantwoordelijkheid-naar-vt")
+        )
     if melding.acuut:
         events += crisis(s)
     return events
@@ -131,7 +137,7 @@ def controleer_moment(casus: Casus, op: datetime, nu: datetime) -> None:
         raise Weigering("T-5", f"a step cannot take effect before the melding was received ({lokaal(casus.ontvangen)})", veld="op")
     if op < casus.fase_sinds:
         raise Weigering(
-            "T-5", f"the casus is in phase '{casus.fase}' since {lokaal(casus.fase_sinds)}; a step cannot take effect before that", veld="op"
+            "T-5",
+            f"the casus is in phase '{casus.fase}' since {lokaal(casus.fase_sinds)}; a step cannot take effect before that",
+            veld="op",
         )
-
-

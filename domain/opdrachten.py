@@ -17,9 +17,7 @@ def _kebab(naam: str) -> str:
 
 
 class _Opdracht(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True
-    )
+    model_config = ConfigDict(frozen=True, extra="forbid", alias_generator=_kebab, populate_by_name=True)
 
 
 class SpoedVaststellen(_Opdracht):
@@ -54,12 +52,7 @@ class Afsluiten(_Opdracht):
 
 
 Opdracht = Annotated[
-    SpoedVaststellen
-    | BeoordelingAfronden
-    | OverdrachtAccepteren
-    | OverdrachtWeigeren
-    | ContactLeggen
-    | Afsluiten,
+    SpoedVaststellen | BeoordelingAfronden | OverdrachtAccepteren | OverdrachtWeigeren | ContactLeggen | Afsluiten,
     Field(discriminator="actie"),
 ]
 

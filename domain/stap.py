@@ -58,9 +58,7 @@ class Stap:
 
     def termijn(self, soort: str, uiterlijk: datetime, regel: str, **velden: Any) -> g.TermijnGesteld:
         nummer = 1 + sum(1 for t in self.casus.termijnen if t.soort == soort)
-        return self.maak(
-            g.TermijnGesteld, regel, termijn_id=f"{soort}-{nummer}", soort=soort, uiterlijk=uiterlijk, **velden
-        )
+        return self.maak(g.TermijnGesteld, regel, termijn_id=f"{soort}-{nummer}", soort=soort, uiterlijk=uiterlijk, **velden)
 
     def voldoe(self, termijn: Termijn | None) -> list[Gebeurtenis]:
         """A deadline met by this step, judged on the moment it took effect (T-5)."""

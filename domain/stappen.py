@@ -7,7 +7,6 @@ from typing import Any
 
 from domain import gebeurtenissen as g
 from domain import opdrachten as o
-from domain.stap import Stap, crisis, vereis_fase, vereis_partij
 from domain.gebeurtenissen import Gebeurtenis
 from domain.partijen import (
     CLIENTSYSTEEM,
@@ -19,6 +18,7 @@ from domain.partijen import (
     team,
     team_id,
 )
+from domain.stap import Stap, crisis, vereis_fase, vereis_partij
 from domain.tijd import einde_kalenderdag, lokaal
 from domain.weigering import Weigering
 
@@ -64,7 +64,9 @@ def _controleer_besluit(s: Stap, b: o.BeoordelingAfronden) -> None:
     beleid, regels = s.beleid, s.beleid.regels
     if b.besluit not in beleid.uitkomsten:
         raise Weigering(
-            regels.uitkomsten, f"besluit '{b.besluit}' is not an outcome of {beleid.id}; accepted: {', '.join(beleid.uitkomsten)}", veld="besluit"
+            regels.uitkomsten,
+            f"besluit '{b.besluit}' is not an outcome of {beleid.id}; accepted: {', '.join(beleid.uitkomsten)}",
+            veld="besluit",
         )
     if (b.team is not None) != (b.besluit == "direct-overdracht"):
         raise Weigering(regels.uitkomsten, "team is required with besluit direct-overdracht, and only there", veld="team")
@@ -73,7 +75,9 @@ def _controleer_besluit(s: Stap, b: o.BeoordelingAfronden) -> None:
     onbekend = [c for c in b.criteria if c not in beleid.tenzij_criteria]
     if onbekend:
         bekend = ", ".join(beleid.tenzij_criteria) or "none"
-        raise Weigering(regels.tenzij or regels.uitkomsten, f"unknown criteria {', '.join(onbekend)}; {beleid.id} knows: {bekend}", veld="criteria")
+        raise Weigering(
+            regels.tenzij or regels.uitkomsten, f"unknown criteria {', '.join(onbekend)}; {beleid.id} knows: {bekend}", veld="criteria"
+        )
     if b.team is not None:
         _controleer_team(s, b.team)
         _controleer_tenzij(s, b.criteria)
@@ -125,7 +129,9 @@ def _na_overdracht(s: Stap) -> list[Gebeurtenis]:
     return [
         s.termijn("contact-gezin", einde_kalenderdag(s.op, dagen), regels.contact_gezin),
         s.maak(g.BerichtVerstuurd, regels.brieven, soort="brief-gezin", aan=f"huishouden:{s.casus.huishouden}", inhoud=BRIEF_GEZIN),
-        s.maak(g.BerichtVerstuurd, regels.brieven, soort="terugkoppeling-melder", aan=MELDER, inhoud=("vervolgstappen",), bezorgd=not anoniem),
+        s.maak(
+            g.BerichtVerstuurd, regels.brieven, soort="terugkoppeling-melder", aan=MELDER, inhoud=("vervolgstappen",), bezorgd=not anoniem
+        ),
     ]
 
 

@@ -120,7 +120,7 @@ def herbouw(gebeurtenissen: Iterable[Gebeurtenis]) -> Casus | None:
     return casus
 
 
-def _pas_toe(c: Casus, e: Gebeurtenis) -> Casus:  # noqa: PLR0911 - one branch per event type
+def _pas_toe(c: Casus, e: Gebeurtenis) -> Casus:  # noqa: PLR0911, PLR0912 - one branch per event type
     match e:
         case g.VerantwoordelijkheidOvergedragen():
             return _overgedragen(c, e)
@@ -157,9 +157,7 @@ def _pas_toe(c: Casus, e: Gebeurtenis) -> Casus:  # noqa: PLR0911 - one branch p
 
 
 def _overgedragen(c: Casus, e: g.VerantwoordelijkheidOvergedragen) -> Casus:
-    eerdere = tuple(
-        i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid
-    )
+    eerdere = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
     nieuw = Interval(partij=e.naar, van=e.op, tot=None, grond=e.regel)
     update: dict[str, object] = {"verantwoordelijkheid": (*eerdere, nieuw)}
     if e.naar not in (VEILIG_THUIS, MELDER):
@@ -168,12 +166,8 @@ def _overgedragen(c: Casus, e: g.VerantwoordelijkheidOvergedragen) -> Casus:
 
 
 def _afgesloten(c: Casus, e: g.CasusAfgesloten) -> Casus:
-    intervallen = tuple(
-        i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid
-    )
-    return c.model_copy(
-        update={"verantwoordelijkheid": intervallen, "fase": "afgesloten", "fase_sinds": e.op, "afgesloten_op": e.op}
-    )
+    intervallen = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
+    return c.model_copy(update={"verantwoordelijkheid": intervallen, "fase": "afgesloten", "fase_sinds": e.op, "afgesloten_op": e.op})
 
 
 def _termijn(c: Casus, termijn_id: str, **wijziging: object) -> Casus:

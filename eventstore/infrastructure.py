@@ -1,4 +1,4 @@
-"""Builds eventsourcing's infrastructure for the configured database, without touching os.environ."""
+"""Builds eventsourcing's infrastructure for the configured database, without reading the process environment."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ NAME = "verantwoordelijkheid"
 
 class Verantwoordelijkheid:
     name = NAME
-    ddl = (
+    ddl: tuple[str, ...] = (
         "CREATE TABLE IF NOT EXISTS verantwoordelijkheid ("
         " casus_id TEXT NOT NULL, versie INTEGER NOT NULL, partij TEXT NOT NULL, van TEXT NOT NULL, tot TEXT,"
         " grond TEXT NOT NULL, actor TEXT NOT NULL, vastgelegd TEXT NOT NULL, tot_vastgelegd TEXT,"
@@ -54,8 +54,7 @@ class Interval:
 def tijdlijn(views: ViewStore, casus_id: str, volgens: datetime | None = None) -> list[Interval]:
     """The intervals in order; with `volgens`, as the record stood at that moment."""
     rows = views.query(
-        "SELECT partij, van, tot, grond, actor, vastgelegd, tot_vastgelegd FROM verantwoordelijkheid"
-        " WHERE casus_id = %s ORDER BY versie",
+        "SELECT partij, van, tot, grond, actor, vastgelegd, tot_vastgelegd FROM verantwoordelijkheid WHERE casus_id = %s ORDER BY versie",
         (casus_id,),
     )
     grens = tijdstip(volgens) if volgens else None

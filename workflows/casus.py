@@ -9,6 +9,7 @@ simulation.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel, ConfigDict
@@ -89,10 +90,8 @@ class CasusWorkflow:
             return
         self._gewijzigd = False
         timeout = None if termijn is None else termijn - self._nu()
-        try:
+        with contextlib.suppress(asyncio.TimeoutError):
             await workflow.wait_condition(lambda: self._gewijzigd, timeout=timeout)
-        except asyncio.TimeoutError:
-            pass
 
     @workflow.update(name="gemeld")
     async def gemeld(self) -> Casus:
@@ -143,8 +142,8 @@ class CasusWorkflow:
             start_to_close_timeout=timedelta(seconds=30),
             retry_policy=APPEND_RETRY,
         )
-        casus = self._casus
-        for e in gebeurtenissen:
+        casus = evolve(self._casus, gebeurtenissen[0])
+        for e in gebeurtenissen[1:]:
             casus = evolve(casus, e)
         self._casus = casus
         self._zoekattributen(casus)
