@@ -1,0 +1,151 @@
+"""The `casus` program against the real embedded stack (`casus dev`: Temporal dev server, worker,
+projection runner), every command a subprocess as a caseworker would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eventstore.store import EventStore
+from runtime.settings import Settings
+
+CASUS = str(Path(sys.executable).parent / "casus")
+
+
+def vrije_poort() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Stack:
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.env = os.environ | {
+            "CASUS_STATE_DIR": str(state_dir),
+            "CASUS_TEMPORAL_ADDRESS": f"127.0.0.1:{vrije_poort()}",
+            "CASUS_TEMPORAL_UI_PORT": str(vrije_poort()),
+            "CASUS_EVENTSTORE": "sqlite",
+        }
+        self.proces = subprocess.Popen([CASUS, "dev"], env=self.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.uitvoer: list[str] = []
+        self.klaar = threading.Event()
+        threading.Thread(target=self._lees, daemon=True).start()
+
+    def _lees(self) -> None:
+        assert self.proces.stderr is not None
+        for regel in self.proces.stderr:
+            self.uitvoer.append(regel)
+            if "Ctrl-C stops all" in regel:
+                self.klaar.set()
+
+    def casus(self, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([CASUS, *args], env=env or self.env, capture_output=True, text=True, timeout=120, check=False)
+
+    def json(self, *args: str) -> Any:
+        r = self.casus(*args, "--json")
+        assert r.returncode == 0, r.stderr
+        return json.loads(r.stdout)
+
+    def events(self, casus_id: str) -> int:
+        store = EventStore.open(Settings(state_dir=self.state_dir, eventstore="sqlite"))
+        try:
+            return len(store.read(casus_id))
+        finally:
+            store.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    s = Stack(tmp_path_factory.mktemp("dev"))
+    try:
+        assert s.klaar.wait(120), "casus dev did not start:\n" + "".join(s.uitvoer)
+        yield s
+    finally:
+        s.proces.send_signal(signal.SIGINT)
+        try:
+            s.proces.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            s.proces.kill()
+    assert s.proces.returncode == 0, "".join(s.uitvoer)
+    assert "casus dev: stopped." in "".join(s.uitvoer)
+
+
+def iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def test_dev_prints_where_the_temporal_ui_is(stack: Stack) -> None:
+    assert any(f"Temporal UI:      http://127.0.0.1:{stack.env['CASUS_TEMPORAL_UI_PORT']}" in r for r in stack.uitvoer)
+
+
+def test_a_melding_two_actions_and_the_audit_timeline(stack: Stack) -> None:
+    nu = datetime.now(UTC).replace(microsecond=0)
+    ontvangen, besluit, acceptatie = nu - timedelta(hours=3), nu - timedelta(hours=2), nu - timedelta(hours=1)
+    r = stack.casus("melding", "--beleid", "ijmond-2024", "--gemeente", "velsen", "--huishouden", "HH-e2e",
+                    "--ontvangen", iso(ontvangen), "--als", "veilig-thuis", "--medewerker", "anna")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    casus_id = r.stdout.strip()
+    uuid.UUID(casus_id)
+    stack.json("beoordeling-afronden", casus_id, "--besluit", "direct-overdracht", "--team", "socius-md",
+               "--als", "veilig-thuis", "--op", iso(besluit))  # fmt: skip
+    stack.json("overdracht-accepteren", casus_id, "--als", "lokaal-team:socius-md", "--medewerker", "bram", "--op", iso(acceptatie))
+
+    audit = stack.json("audit", casus_id)
+    lijn = [(i["partij"], i["grond"], datetime.fromisoformat(i["van"])) for i in audit["verantwoordelijkheid"]]
+    assert lijn == [
+        ("melder", "melding", ontvangen),
+        ("veilig-thuis", "IJM-3.1c", besluit),
+        ("lokaal-team:socius-md", "IJM-3.3.1b", acceptatie),
+    ]
+    assert audit["verantwoordelijkheid"][-1]["tot"] is None
+    assert audit["verantwoordelijkheid"][-1]["actor"] == "lokaal-team:socius-md/bram"
+
+    op = stack.json("audit", casus_id, "--op", iso(besluit + timedelta(minutes=30)))
+    assert op["houder"]["partij"] == "veilig-thuis"
+
+    status = stack.json("status", casus_id)
+    assert status["fase"] == "overgedragen"
+    assert {t["soort"]: t["status"] for t in status["termijnen"]}["veiligheidsbeoordeling"] == "voldaan"
+
+
+def test_a_refused_action_exits_1_naming_the_rule_and_stores_nothing(stack: Stack) -> None:
+    ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    r = stack.casus("melding", "--beleid", "ijmond-2024", "--gemeente", "beverwijk", "--huishouden", "HH-e2e-2",
+                    "--ontvangen", iso(ontvangen), "--als", "veilig-thuis")  # fmt: skip
+    casus_id = r.stdout.strip()
+    voor = stack.events(casus_id)
+    r = stack.casus("beoordeling-afronden", casus_id, "--besluit", "direct-overdracht", "--team", "cjg-kennemerland",
+                    "--criteria", "letsel", "--als", "veilig-thuis")  # fmt: skip
+    assert r.returncode == 1
+    assert "IJM-3.3" in r.stderr and "letsel" in r.stderr
+    assert stack.events(casus_id) == voor
+
+
+def test_a_bad_value_exits_1_naming_the_field(stack: Stack) -> None:
+    r = stack.casus("melding", "--beleid", "ijmond-2024", "--gemeente", "arnhem", "--huishouden", "HH-e2e-3", "--als", "veilig-thuis")
+    assert r.returncode == 1
+    assert "gemeente" in r.stderr and "velsen" in r.stderr
+
+
+def test_a_usage_error_exits_2(stack: Stack) -> None:
+    assert stack.casus("beoordeling-afronden").returncode == 2
+
+
+def test_an_unreachable_temporal_exits_3_saying_how_to_start_it(stack: Stack) -> None:
+    dicht = stack.env | {"CASUS_TEMPORAL_ADDRESS": f"127.0.0.1:{vrije_poort()}"}
+    r = stack.casus("status", str(uuid.uuid4()), env=dicht)
+    assert r.returncode == 3
+    assert "make dev" in r.stderr
