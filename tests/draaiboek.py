@@ -25,9 +25,7 @@ def verzoek(actie: str, als: str, op: datetime | None = None, **velden: Any) -> 
 
 
 class Draaiboek:
-    def __init__(
-        self, regelset: Regelset, ontvangen: str, gemeente: str, *, acuut: bool = False, anoniem: bool = False
-    ) -> None:
+    def __init__(self, regelset: Regelset, ontvangen: str, gemeente: str, *, acuut: bool = False, anoniem: bool = False) -> None:
         self.regelset = regelset
         self.gebeurtenissen: list[Gebeurtenis] = []
         self._casus: Casus | None = None

@@ -17,7 +17,9 @@ CASUS = str(Path(sys.executable).parent / "casus")
 
 @pytest.mark.parametrize("naam", ["ijmond-directe-overdracht", "ijmond-letsel-weigert-directe-overdracht"])
 def test_simuleer_prints_the_outcome_of_a_shared_scenario(naam: str) -> None:
-    r = subprocess.run([CASUS, "simuleer", str(SCENARIOS / f"{naam}.yaml"), "--json"], capture_output=True, text=True, timeout=120, check=False)
+    r = subprocess.run(
+        [CASUS, "simuleer", str(SCENARIOS / f"{naam}.yaml"), "--json"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert r.returncode == 0, r.stderr
     uitkomst = json.loads(r.stdout)
     assert set(uitkomst) >= {"casus_id", "beleid", "status", "verantwoordelijkheid", "termijnen", "berichten", "fouten"}

@@ -45,5 +45,9 @@ def test_the_workflow_reads_no_wall_clock_and_does_no_io() -> None:
 def test_nothing_reads_the_environment_at_import_time() -> None:
     for path in ROOT.glob("*/*.py"):
         if path.parts[-2] in {"domain", "workflows", "activities", "projections", "eventstore", "runtime", "casus_cli"}:
-            module_level = [n for n in ast.parse(path.read_text(encoding="utf-8")).body if not isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)]
+            module_level = [
+                n
+                for n in ast.parse(path.read_text(encoding="utf-8")).body
+                if not isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
+            ]
             assert "os.environ" not in "\n".join(ast.unparse(n) for n in module_level), path

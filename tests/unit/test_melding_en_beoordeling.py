@@ -85,7 +85,14 @@ def test_T_5_a_beoordeling_registered_late_is_judged_on_when_it_took_effect(ijmo
 def test_IJM_3_2_a_tenzij_criterion_rules_out_a_direct_overdracht(ijmond: Regelset, criterium: str) -> None:
     d = Draaiboek(ijmond, ONTVANGEN, "velsen")
     with pytest.raises(Weigering) as fout:
-        d.doe("2027-03-31T15:00:00+02:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="socius-md", criteria=[criterium])
+        d.doe(
+            "2027-03-31T15:00:00+02:00",
+            "beoordeling-afronden",
+            "veilig-thuis",
+            besluit="direct-overdracht",
+            team="socius-md",
+            criteria=[criterium],
+        )
     assert fout.value.regel == "IJM-3.3"
     assert criterium in fout.value.melding
 

@@ -48,8 +48,20 @@ async def test_malformed_steps_are_reported_and_the_simulation_goes_on(env: Work
             "melding": {"ontvangen": "2027-03-25T10:00:00+01:00", "gemeente": "velsen", "huishouden": "HH-x"},
             "stappen": [
                 {"op": "2027-03-26T10:00:00+01:00", "als": "veilig-thuis", "actie": "koffie-zetten"},
-                {"op": "2027-03-26T11:00:00+01:00", "als": "veilig-thuis", "actie": "beoordeling-afronden", "besluit": "direct-overdracht", "team": "gemeentehuis"},
-                {"op": "2027-03-26T12:00:00+01:00", "als": "veilig-thuis", "actie": "beoordeling-afronden", "besluit": "onderzoek", "criteria": "letsel"},
+                {
+                    "op": "2027-03-26T11:00:00+01:00",
+                    "als": "veilig-thuis",
+                    "actie": "beoordeling-afronden",
+                    "besluit": "direct-overdracht",
+                    "team": "gemeentehuis",
+                },
+                {
+                    "op": "2027-03-26T12:00:00+01:00",
+                    "als": "veilig-thuis",
+                    "actie": "beoordeling-afronden",
+                    "besluit": "onderzoek",
+                    "criteria": "letsel",
+                },
                 {"op": "2027-03-20T12:00:00+01:00", "als": "veilig-thuis", "actie": "beoordeling-afronden", "besluit": "onderzoek"},
                 {"op": "2027-03-31T15:00:00+02:00", "als": "veilig-thuis", "actie": "beoordeling-afronden", "besluit": "onderzoek"},
             ],
