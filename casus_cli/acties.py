@@ -16,7 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
-from casus_cli.uitvoer import toon_json, toon_uitkomst
+from casus_cli.uitvoer import toon_json
 from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
@@ -153,8 +153,9 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
         if als_json:
             toon_json({"versie": resultaat.versie, "gebeurtenissen": list(resultaat.gebeurtenissen), **uitkomst(resultaat.casus)})
         else:
+            casus = resultaat.casus
             click.echo(f"{actie}: vastgelegd ({', '.join(resultaat.gebeurtenissen)})")
-            toon_uitkomst(uitkomst(resultaat.casus))
+            click.echo(f"houder: {casus.houder or '-'}  fase: {casus.fase}  versie: {resultaat.versie}")
 
     cmd: Callable[..., Any] = uitvoeren
     for naam, info in reversed(list(soort.model_fields.items())):

@@ -71,8 +71,15 @@ class CasusWorkflow:
     @workflow.run
     async def run(self, start: CasusStart) -> Casus:
         if self._casus is None:
+            # The starter checked the melding against its own clock; a server clock a little
+            # behind it must not turn the receipt into a moment in the future.
+            nu = max(self._nu(), start.melding.ontvangen)
+            try:
+                gebeurtenissen = decide(None, start.melding, start.regelset, nu)
+            except Weigering as w:
+                raise weigering(w) from None
             async with self._lock:
-                await self._leg_vast(decide(None, start.melding, start.regelset, self._nu()))
+                await self._leg_vast(gebeurtenissen)
         casus = self._huidig()
         while casus.fase != "afgesloten":
             await self._wacht_op_termijn_of_actie(casus.volgende_termijn())
@@ -124,7 +131,8 @@ class CasusWorkflow:
         return self._casus
 
     def _nu(self) -> datetime:
-        return workflow.now() + timedelta(seconds=self._start.klok_verschuiving_s)
+        """The recording moment, to the second (the record's resolution)."""
+        return (workflow.now() + timedelta(seconds=self._start.klok_verschuiving_s)).replace(microsecond=0)
 
     def _huidig(self) -> Casus:
         if self._casus is None:
