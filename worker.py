@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -16,6 +15,7 @@ from activities.eventstore import EventStoreActivities
 from eventstore.store import EventStore
 from runtime import logging as casus_logging
 from runtime.settings import Settings
+from runtime.signals import run_until_signal
 from runtime.temporal import connect, install_runtime
 from workflows.casus import CasusWorkflow
 
@@ -54,15 +54,7 @@ def main() -> None:
     settings = Settings()
     casus_logging.configure(settings.log_format)
     install_runtime()
-    stop = asyncio.Event()
-
-    async def _main() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await run(settings, stop)
-
-    asyncio.run(_main())
+    run_until_signal(lambda stop: run(settings, stop))
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ the state dir, the worker, and the projection runner, on a SQLite event store. C
 from __future__ import annotations
 
 import asyncio
-import signal
 import subprocess
 import threading
 from pathlib import Path
@@ -20,6 +19,7 @@ from projections.verantwoordelijkheid import Verantwoordelijkheid
 from projections.views import open_views
 from runtime import logging as casus_logging
 from runtime.settings import Settings
+from runtime.signals import run_until_signal
 from runtime.temporal import ServiceUnavailableError, binary, connect, register_search_attributes
 
 log = structlog.get_logger()
@@ -106,12 +106,4 @@ def dev(state_dir: Path | None) -> None:
     """Starts the embedded stack in the foreground."""
     settings = Settings() if state_dir is None else Settings(state_dir=state_dir)
     casus_logging.configure(settings.log_format)
-    stop = asyncio.Event()
-
-    async def hoofd() -> None:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        await draai(settings, stop)
-
-    asyncio.run(hoofd())
+    run_until_signal(lambda stop: draai(settings, stop))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
@@ -24,7 +24,7 @@ from temporalio.testing import WorkflowEnvironment
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.partijen import VEILIG_THUIS, Actor
-from domain.tijd import lokaal
+from domain.tijd import Moment, lokaal
 from domain.toestand import Casus, herbouw
 from domain.uitkomst import Fout, uitkomst
 from eventstore.store import EventStore
@@ -45,19 +45,12 @@ class ScenarioError(ValueError):
 class ScenarioMelding(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    ontvangen: datetime
+    ontvangen: Moment
     gemeente: str
     huishouden: str
     melder: Melder = Melder()
     acuut: bool = False
     inhoud: str = ""
-
-    @field_validator("ontvangen")
-    @classmethod
-    def _met_zone(cls, v: datetime) -> datetime:
-        if v.tzinfo is None:
-            raise ValueError("times carry their offset, e.g. 2027-03-25T10:00:00+01:00")
-        return v
 
 
 class Scenario(BaseModel):
@@ -66,7 +59,7 @@ class Scenario(BaseModel):
     beleid: str
     melding: ScenarioMelding
     stappen: tuple[dict[str, Any], ...] = ()
-    tot: datetime
+    tot: Moment
 
     @classmethod
     def load(cls, path: Path) -> Scenario:

@@ -3,13 +3,13 @@ in kebab-case on the outside (CLI options, scenario keys) and snake_case inside.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.gebeurtenissen import Melder
 from domain.partijen import Actor
+from domain.tijd import Moment
 
 
 def _kebab(naam: str) -> str:
@@ -77,14 +77,7 @@ class Verzoek(BaseModel):
 
     opdracht: Opdracht
     actor: Actor
-    op: datetime | None = None
-
-    @field_validator("op")
-    @classmethod
-    def _met_zone(cls, op: datetime | None) -> datetime | None:
-        if op is not None and op.tzinfo is None:
-            raise ValueError("a moment needs its offset, e.g. 2027-03-31T15:00:00+02:00")
-        return op
+    op: Moment | None = None
 
 
 class Melden(BaseModel):
@@ -97,13 +90,6 @@ class Melden(BaseModel):
     huishouden: str = Field(min_length=1)
     acuut: bool = False
     melder: Melder = Melder()
-    ontvangen: datetime
+    ontvangen: Moment
     inhoud: str = ""
     actor: Actor
-
-    @field_validator("ontvangen")
-    @classmethod
-    def _met_zone(cls, op: datetime) -> datetime:
-        if op.tzinfo is None:
-            raise ValueError("a moment needs its offset, e.g. 2027-03-25T10:00:00+01:00")
-        return op

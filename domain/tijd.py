@@ -9,11 +9,22 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, datetime, time, timedelta
 from functools import cache
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 ZONE = ZoneInfo("Europe/Amsterdam")
+
+
+def _met_zone(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("a moment carries its offset, e.g. 2027-03-25T10:00:00+01:00")
+    return moment
+
+
+Moment = Annotated[datetime, AfterValidator(_met_zone)]
+"""An instant with its offset; a local time without one is ambiguous around DST (T-4)."""
 
 
 class Besluitdag(BaseModel):

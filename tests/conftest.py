@@ -11,6 +11,7 @@ import psycopg
 import pytest
 
 from domain.stap import Regelset
+from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
 
@@ -71,3 +72,10 @@ def store_settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
         return Settings(state_dir=tmp_path, eventstore="sqlite")
     settings: Settings = request.getfixturevalue("postgres_settings")
     return settings
+
+
+@pytest.fixture
+def store(store_settings: Settings) -> Iterator[EventStore]:
+    s = EventStore.open(store_settings)
+    yield s
+    s.close()

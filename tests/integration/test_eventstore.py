@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.eventstore import EventStoreActivities, Toevoegen
 from domain.stap import Regelset
 from eventstore.store import EventStore, StreamConflictError
-from runtime.settings import Settings
 from tests.draaiboek import Draaiboek
-
-
-@pytest.fixture
-def store(store_settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.open(store_settings)
-    yield s
-    s.close()
 
 
 def casus(ijmond: Regelset) -> Draaiboek:

@@ -2,24 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import NAME, Verantwoordelijkheid, houder_op, tijdlijn
 from projections.views import ViewStore, open_views
-from runtime.settings import Settings
 from tests.draaiboek import Draaiboek, t
-
-
-@pytest.fixture
-def store(store_settings: Settings) -> Iterator[EventStore]:
-    s = EventStore.open(store_settings)
-    yield s
-    s.close()
 
 
 def overgedragen(ijmond: Regelset) -> Draaiboek:
