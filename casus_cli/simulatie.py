@@ -21,11 +21,12 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 
+from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.partijen import VEILIG_THUIS, Actor
 from domain.tijd import Moment, lokaal
-from domain.toestand import Casus, herbouw
+from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner

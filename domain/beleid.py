@@ -38,7 +38,8 @@ class Team(_Data):
 
 
 class Regels(_Data):
-    """The rule id each step of the protocol cites, per region."""
+    """The rule id each step of the protocol cites, per region. An optional rule that a region's
+    agreement does not have is None, and so is the behaviour it grounds."""
 
     melding: str
     vt_vanaf_ontvangst: str | None = None
@@ -49,14 +50,52 @@ class Regels(_Data):
     veiligheidsbeoordeling: str
     uitkomsten: str
     tenzij: str | None = None
+    dienst_melden: str | None = None
     overdracht_direct: str
     overdracht_geweigerd: str
     informatie_overdracht: str
     brieven: str
     contact_gezin: str
+    acuut_contact: str | None = None
+    telefonische_overdracht: str | None = None
     overdracht_uitkomst: str
+    overdracht_na_dienst: str
+    warme_overdracht: str
+    afspraken: str
+    informatie_na_dienst: str
+    brieven_na_dienst: str | None = None
+    monitoring: str
+    monitoring_oordeel: str
+    monitoring_vroeg: str | None = None
+    geen_monitoring_direct: str
+    afsluiten_tijdens_monitoring: str
+    opnieuw_melden: str | None = None
+    afsluiten_geen_contact: str | None = None
+    nieuwe_melding: str | None = None
+    ondersteuning: str
+    dwang: str
+    opschalen: str
+    gemeente_informeren: str
+    gemeente_reactie: str | None = None
+    huisverbod: str | None = None
+    huisverbod_team: str | None = None
+    huisverbod_advies: str | None = None
+    huisverbod_gesprek: str | None = None
+    stabiele_veiligheid: str
+    plan: str
     afsluiten: str
+    casusregie: str | None = None
     rollen: str = "rollen"
+
+
+class Huisverbod(_Data):
+    """The Wet tijdelijk huisverbod's calendar days and a region's terms around it (GM-6)."""
+
+    dagen: int = 10
+    verlengd_tot_dagen: int = 28
+    team_informeren_dag: int = 2
+    advies_dag: int = 8
+    gesprek_werkdagen: int = 2
 
 
 class Beleid(_Data):
@@ -77,6 +116,9 @@ class Beleid(_Data):
     monitoring_richtduur_maanden: int | None = None
     gemeente_reactie_weken: int | None = None
     gi_eerst: bool = False
+    conclusie_alleen_na_onderzoek: bool = False
+    stabiel_na_maanden: int = Field(default=6, ge=1)
+    huisverbod: Huisverbod | None = None
     gemeenten: tuple[str, ...]
     teams: tuple[Team, ...]
     sluitingsdagen: tuple[date, ...] = ()
@@ -95,6 +137,17 @@ class Beleid(_Data):
             raise ValueError("tenzij_criteria need regels.tenzij")
         if self.crisis_uren is not None and self.regels.crisis is None:
             raise ValueError("crisis_uren needs regels.crisis")
+        if self.huisverbod is not None and None in (
+            self.regels.huisverbod,
+            self.regels.huisverbod_team,
+            self.regels.huisverbod_advies,
+            self.regels.huisverbod_gesprek,
+        ):
+            raise ValueError("huisverbod terms need regels.huisverbod, huisverbod_team, huisverbod_advies and huisverbod_gesprek")
+        if self.gemeente_reactie_weken is not None and self.regels.gemeente_reactie is None:
+            raise ValueError("gemeente_reactie_weken needs regels.gemeente_reactie")
+        if self.monitoring_vroeg_afsluiten and self.regels.monitoring_vroeg is None:
+            raise ValueError("monitoring_vroeg_afsluiten needs regels.monitoring_vroeg")
         return self
 
     @property

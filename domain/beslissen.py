@@ -10,13 +10,14 @@ from datetime import datetime
 
 from domain import gebeurtenissen as g
 from domain.beleid import Beleid
+from domain.evolueren import evolve
 from domain.gebeurtenissen import Gebeurtenis
 from domain.opdrachten import Melden, Verzoek
 from domain.partijen import MELDER, SYSTEEM_ACTOR, TEAM_PREFIX, VASTE_ACTOREN, VEILIG_THUIS, Actor, team_id
 from domain.stap import Regelset, Stap, Tik, crisis
 from domain.stappen import HANDLERS
 from domain.tijd import begin_werkdag, einde_werkdag, lokaal
-from domain.toestand import Casus, evolve
+from domain.toestand import Casus
 from domain.weigering import Weigering
 
 
@@ -73,6 +74,8 @@ def _ontvang(melding: Melden, regelset: Regelset, nu: datetime) -> list[Gebeurte
     else:
         houder, grond = MELDER, "melding"  # IJM-3.1c: the melder holds it until the beoordeling
     events: list[Gebeurtenis] = [ontvangen, s.maak(g.VerantwoordelijkheidOvergedragen, grond, van=None, naar=houder)]
+    if regels.casusregie and houder == VEILIG_THUIS:
+        events.append(s.maak(g.CasusregieBelegd, regels.casusregie, bij=VEILIG_THUIS))  # GM-7.3
     kal = regelset.werkdagen
     events.append(
         s.termijn(

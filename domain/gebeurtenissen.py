@@ -122,6 +122,92 @@ class CasusAfgesloten(_Gebeurtenis):
     reden: str
 
 
+class DienstAfgerond(_Gebeurtenis):
+    type: Literal["DienstAfgerond"] = "DienstAfgerond"
+    team: str
+    conclusie: str
+    voorwaarden: tuple[str, ...] = ()
+
+
+class Geregistreerd(_Gebeurtenis):
+    """A step that is recorded and moves nothing by itself: warme overdracht, support offered,
+    escalation, a coercive measure, informing the gemeente, the huisverbod's follow-up, ..."""
+
+    type: Literal["Geregistreerd"] = "Geregistreerd"
+    actie: str
+    velden: dict[str, str | bool] = {}
+
+
+class MonitoringOordeelGegeven(_Gebeurtenis):
+    type: Literal["MonitoringOordeelGegeven"] = "MonitoringOordeelGegeven"
+    termijn_id: str | None
+    voorwaarden_voldaan: bool
+    directe_veiligheid: bool
+    stabiele_veiligheid: bool
+    herstel_aandacht: bool
+
+    @property
+    def positief(self) -> bool:
+        return self.voorwaarden_voldaan and self.directe_veiligheid and self.stabiele_veiligheid and self.herstel_aandacht
+
+
+class MonitoringBeeindigd(_Gebeurtenis):
+    type: Literal["MonitoringBeeindigd"] = "MonitoringBeeindigd"
+    reden: str
+
+
+class MonitoringBesluitNodig(_Gebeurtenis):
+    """A negative oordeel on the last planned moment: Veilig Thuis must plan a further one."""
+
+    type: Literal["MonitoringBesluitNodig"] = "MonitoringBesluitNodig"
+
+
+class IncidentGeregistreerd(_Gebeurtenis):
+    type: Literal["IncidentGeregistreerd"] = "IncidentGeregistreerd"
+    omschrijving: str
+
+
+class StabieleVeiligheidVastgesteld(_Gebeurtenis):
+    type: Literal["StabieleVeiligheidVastgesteld"] = "StabieleVeiligheidVastgesteld"
+
+
+class PlanVastgelegd(_Gebeurtenis):
+    type: Literal["PlanVastgelegd"] = "PlanVastgelegd"
+    versie: int
+    plan: str
+
+
+class BeoordelingGestart(_Gebeurtenis):
+    """A new beoordeling cycle in the same casus: renewed concern or a new melding (IJM-3.3.6, IJM-3.7)."""
+
+    type: Literal["BeoordelingGestart"] = "BeoordelingGestart"
+    aanleiding: Literal["opnieuw-melden", "nieuwe-melding"]
+    inhoud: str
+    gi_betrokken: bool = False
+    melder: Melder | None = None
+    acuut: bool = False
+
+
+class ContactVastgelegd(_Gebeurtenis):
+    type: Literal["ContactVastgelegd"] = "ContactVastgelegd"
+    met: str
+
+
+class HuisverbodOpgelegd(_Gebeurtenis):
+    type: Literal["HuisverbodOpgelegd"] = "HuisverbodOpgelegd"
+
+
+class HuisverbodVerlengd(_Gebeurtenis):
+    type: Literal["HuisverbodVerlengd"] = "HuisverbodVerlengd"
+    termijn_id: str
+    uiterlijk: datetime
+
+
+class CasusregieBelegd(_Gebeurtenis):
+    type: Literal["CasusregieBelegd"] = "CasusregieBelegd"
+    bij: str | None
+
+
 Gebeurtenis = Annotated[
     MeldingOntvangen
     | VerantwoordelijkheidOvergedragen
@@ -136,7 +222,20 @@ Gebeurtenis = Annotated[
     | OverdrachtGeweigerd
     | ContactGelegd
     | BerichtVerstuurd
-    | CasusAfgesloten,
+    | CasusAfgesloten
+    | DienstAfgerond
+    | Geregistreerd
+    | MonitoringOordeelGegeven
+    | MonitoringBeeindigd
+    | MonitoringBesluitNodig
+    | IncidentGeregistreerd
+    | StabieleVeiligheidVastgesteld
+    | PlanVastgelegd
+    | BeoordelingGestart
+    | ContactVastgelegd
+    | HuisverbodOpgelegd
+    | HuisverbodVerlengd
+    | CasusregieBelegd,
     Field(discriminator="type"),
 ]
 

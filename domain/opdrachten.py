@@ -3,6 +3,7 @@ in kebab-case on the outside (CLI options, scenario keys) and snake_case inside.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -51,23 +52,135 @@ class Afsluiten(_Opdracht):
     afgestemd_met_vt: bool = False
 
 
+class DienstAfronden(_Opdracht):
+    actie: Literal["dienst-afronden"] = "dienst-afronden"
+    team: str
+    conclusie: Literal["vastgesteld", "niet-vastgesteld", "geen-oordeel"]
+    voorwaarden: tuple[str, ...] = ()
+
+
+class WarmeOverdracht(_Opdracht):
+    actie: Literal["warme-overdracht"] = "warme-overdracht"
+
+
+class ContactVastleggen(_Opdracht):
+    actie: Literal["contact-vastgelegd"] = "contact-vastgelegd"
+    met: Literal["gezin", "hulpverlener", "gi"]
+
+
+class Incident(_Opdracht):
+    actie: Literal["incident"] = "incident"
+    omschrijving: str = Field(min_length=1)
+
+
+class MonitoringOordeel(_Opdracht):
+    actie: Literal["monitoring-oordeel"] = "monitoring-oordeel"
+    voorwaarden_voldaan: bool
+    directe_veiligheid: bool
+    stabiele_veiligheid: bool
+    herstel_aandacht: bool
+
+
+class MonitoringVerlengen(_Opdracht):
+    actie: Literal["monitoring-verlengen"] = "monitoring-verlengen"
+    tot: date
+
+
+class StabieleVeiligheid(_Opdracht):
+    actie: Literal["stabiele-veiligheid"] = "stabiele-veiligheid"
+    risicofactoren_aangepakt: bool
+    herstel_gestart: bool
+
+
+class PlanVastleggen(_Opdracht):
+    actie: Literal["plan-vastleggen"] = "plan-vastleggen"
+    plan: str = Field(min_length=1)
+
+
+class OpnieuwMelden(_Opdracht):
+    actie: Literal["opnieuw-melden"] = "opnieuw-melden"
+    inhoud: str = Field(min_length=1)
+
+
+class NieuweMelding(_Opdracht):
+    actie: Literal["nieuwe-melding"] = "nieuwe-melding"
+    melder_soort: Literal["professional", "burger"] = "professional"
+    melder_anoniem: bool = False
+    acuut: bool = False
+    gi_betrokken: bool = False
+    inhoud: str = ""
+
+
+class OndersteuningVt(_Opdracht):
+    actie: Literal["ondersteuning-vt"] = "ondersteuning-vt"
+    vorm: Literal["casusoverleg", "gezamenlijk-gesprek", "netwerkgesprek", "anders"]
+
+
+class Dwangmaatregel(_Opdracht):
+    actie: Literal["dwangmaatregel"] = "dwangmaatregel"
+    soort: Literal["vtb", "vto", "aangifte", "huisverbod"]
+
+
+class Opschalen(_Opdracht):
+    actie: Literal["opschalen"] = "opschalen"
+    reden: str = Field(min_length=1)
+
+
+class OpschalingBesluit(_Opdracht):
+    actie: Literal["opschaling-besluit"] = "opschaling-besluit"
+    besluit: str = Field(min_length=1)
+
+
+class GemeenteInformeren(_Opdracht):
+    actie: Literal["gemeente-informeren"] = "gemeente-informeren"
+    reden: str = Field(min_length=1)
+
+
+class GemeenteReactie(_Opdracht):
+    actie: Literal["gemeente-reactie"] = "gemeente-reactie"
+
+
+class HuisverbodOpleggen(_Opdracht):
+    actie: Literal["huisverbod-opleggen"] = "huisverbod-opleggen"
+
+
+class HuisverbodVerlengen(_Opdracht):
+    actie: Literal["huisverbod-verlengen"] = "huisverbod-verlengen"
+
+
+class LokaalTeamGeinformeerd(_Opdracht):
+    actie: Literal["lokaal-team-geinformeerd"] = "lokaal-team-geinformeerd"
+
+
+class HuisverbodAdvies(_Opdracht):
+    actie: Literal["huisverbod-advies"] = "huisverbod-advies"
+    advies: str = Field(min_length=1)
+
+
+class GezamenlijkGesprek(_Opdracht):
+    actie: Literal["gezamenlijk-gesprek"] = "gezamenlijk-gesprek"
+
+
+ALLE = (
+    SpoedVaststellen, BeoordelingAfronden, OverdrachtAccepteren, OverdrachtWeigeren, ContactLeggen, Afsluiten,
+    DienstAfronden, WarmeOverdracht, ContactVastleggen, Incident, MonitoringOordeel, MonitoringVerlengen,
+    StabieleVeiligheid, PlanVastleggen, OpnieuwMelden, NieuweMelding, OndersteuningVt, Dwangmaatregel, Opschalen,
+    OpschalingBesluit, GemeenteInformeren, GemeenteReactie, HuisverbodOpleggen, HuisverbodVerlengen,
+    LokaalTeamGeinformeerd, HuisverbodAdvies, GezamenlijkGesprek,
+)  # fmt: skip
+
+
 Opdracht = Annotated[
-    SpoedVaststellen | BeoordelingAfronden | OverdrachtAccepteren | OverdrachtWeigeren | ContactLeggen | Afsluiten,
+    SpoedVaststellen | BeoordelingAfronden | OverdrachtAccepteren | OverdrachtWeigeren | ContactLeggen | Afsluiten
+    | DienstAfronden | WarmeOverdracht | ContactVastleggen | Incident | MonitoringOordeel | MonitoringVerlengen
+    | StabieleVeiligheid | PlanVastleggen | OpnieuwMelden | NieuweMelding | OndersteuningVt | Dwangmaatregel | Opschalen
+    | OpschalingBesluit | GemeenteInformeren | GemeenteReactie | HuisverbodOpleggen | HuisverbodVerlengen
+    | LokaalTeamGeinformeerd | HuisverbodAdvies | GezamenlijkGesprek,
     Field(discriminator="actie"),
-]
+]  # fmt: skip
 
 OPDRACHT = TypeAdapter[Opdracht](Opdracht)
-OPDRACHTEN: dict[str, type[_Opdracht]] = {
-    soort.model_fields["actie"].default: soort
-    for soort in (
-        SpoedVaststellen,
-        BeoordelingAfronden,
-        OverdrachtAccepteren,
-        OverdrachtWeigeren,
-        ContactLeggen,
-        Afsluiten,
-    )
-}
+OPDRACHTEN: dict[str, type[_Opdracht]] = {soort.model_fields["actie"].default: soort for soort in ALLE}
 
 
 class Verzoek(BaseModel):

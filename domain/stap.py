@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict
 from domain import gebeurtenissen as g
 from domain.beleid import Beleid
 from domain.gebeurtenissen import Gebeurtenis
-from domain.partijen import VEILIG_THUIS, Actor
+from domain.partijen import VEILIG_THUIS, Actor, team_id
 from domain.tijd import Kalender, lokaal, na_uren
 from domain.toestand import Casus, Termijn
 from domain.weigering import Weigering
@@ -81,7 +81,21 @@ class Stap:
         events: list[Gebeurtenis] = [self.maak(g.VerantwoordelijkheidOvergedragen, regel, van=c.houder, naar=naar)]
         if naar == VEILIG_THUIS:
             events += self.voldoe(c.termijn("verantwoordelijkheid-vt"))
+        regie = self.beleid.regels.casusregie
+        if regie and (naar == VEILIG_THUIS or team_id(naar)) and c.casusregie != naar:
+            events.append(self.maak(g.CasusregieBelegd, regie, bij=naar))  # GM-7.3
         return events
+
+    @property
+    def houdend_team(self) -> str | None:
+        houder = self.casus.houder
+        return houder if houder and team_id(houder) else None
+
+    def regel(self, regel: str | None, wat: str) -> str:
+        """The rule grounding a step; a step the region's agreement does not have is refused."""
+        if regel is None:
+            raise Weigering("beleid", f"{self.beleid.id} makes no arrangement for {wat}")
+        return regel
 
 
 def crisis(s: Stap) -> list[Gebeurtenis]:
@@ -91,12 +105,22 @@ def crisis(s: Stap) -> list[Gebeurtenis]:
     return [s.termijn("crisis", na_uren(s.op, s.beleid.crisis_uren), s.beleid.regels.crisis)]
 
 
-def vereis_partij(s: Stap, toegestaan: str | None, regel: str, wat: str) -> None:
-    if toegestaan is None or s.actor.partij != toegestaan:
-        wie = toegestaan or "nobody in the current phase"
+def vereis_partij(s: Stap, toegestaan: str | tuple[str | None, ...] | None, regel: str, wat: str) -> None:
+    partijen = [p for p in (toegestaan if isinstance(toegestaan, tuple) else (toegestaan,)) if p]
+    if s.actor.partij not in partijen:
+        wie = " or ".join(partijen) or "nobody in the current phase"
         raise Weigering(regel, f"{wat} may be done by {wie}, not {s.actor.partij}", veld="als")
 
 
 def vereis_fase(s: Stap, fasen: tuple[str, ...], regel: str, wat: str) -> None:
     if s.casus.fase not in fasen:
         raise Weigering(regel, f"{wat} is possible in phase {' or '.join(fasen)}; the casus is in phase '{s.casus.fase}'")
+
+
+def controleer_team(s: Stap, team_naam: str, regel: str) -> None:
+    beleid = s.beleid
+    geschikt = [x.id for x in beleid.teams if x.neemt_casussen and s.casus.gemeente in x.gemeenten]
+    if team_naam not in geschikt:
+        raise Weigering(
+            regel, f"team '{team_naam}' does not take casussen in {s.casus.gemeente}; accepted: {', '.join(geschikt)}", veld="team"
+        )

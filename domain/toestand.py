@@ -1,18 +1,16 @@
-"""The state of a casus, folded from its events: `evolve(state, event) -> state`."""
+"""The state of a casus, as `domain.evolueren.evolve` folds it from its events."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from domain import gebeurtenissen as g
-from domain.gebeurtenissen import Gebeurtenis, Melder
-from domain.partijen import MELDER, VEILIG_THUIS
+from domain.gebeurtenissen import Melder
 
 Fase = Literal["beoordeling", "overdracht-aangeboden", "dienst", "overgedragen", "afgesloten"]
+Overdracht = Literal["direct", "na-dienst", "uitkomst"]
 TermijnStatus = Literal["open", "voldaan", "te-laat", "verstreken", "vervallen"]
 
 
@@ -67,6 +65,21 @@ class Casus(_Waarde):
     berichten: tuple[Bericht, ...] = ()
     contact_gelegd: datetime | None = None
     afgesloten_op: datetime | None = None
+    overdracht: Overdracht | None = None
+    dienst_team: str | None = None
+    monitoring: bool = False
+    monitoring_besluit_nodig: bool = False
+    laatste_incident: datetime | None = None
+    stabiel_sinds: datetime | None = None
+    plan_versie: int = 0
+    cyclus: int = 1
+    aanleiding: str = "melding"
+    gi_betrokken: bool = False
+    contacten: tuple[str, ...] = ()
+    huisverbod_sinds: datetime | None = None
+    huisverbod_verlengd: bool = False
+    opgeschaald: bool = False
+    casusregie: str | None = None
     versie: int = 0
 
     @property
@@ -88,88 +101,6 @@ class Casus(_Waarde):
     def volgende_termijn(self) -> datetime | None:
         return min((t.uiterlijk for t in self.open_termijnen()), default=None)
 
-
-def begin(melding: g.MeldingOntvangen) -> Casus:
-    return Casus(
-        casus_id=melding.casus_id,
-        beleid=melding.beleid,
-        beleid_hash=melding.beleid_hash,
-        kalender=melding.kalender,
-        gemeente=melding.gemeente,
-        huishouden=melding.huishouden,
-        ontvangen=melding.op,
-        acuut=melding.acuut,
-        melder=melding.melder,
-        fase_sinds=melding.op,
-        versie=1,
-    )
-
-
-def evolve(casus: Casus | None, e: Gebeurtenis) -> Casus:
-    if casus is None:
-        if not isinstance(e, g.MeldingOntvangen):
-            raise ValueError(f"a casus begins with MeldingOntvangen, not {e.type}")
-        return begin(e)
-    return _pas_toe(casus, e).model_copy(update={"versie": casus.versie + 1})
-
-
-def herbouw(gebeurtenissen: Iterable[Gebeurtenis]) -> Casus | None:
-    casus: Casus | None = None
-    for e in gebeurtenissen:
-        casus = evolve(casus, e)
-    return casus
-
-
-def _pas_toe(c: Casus, e: Gebeurtenis) -> Casus:  # noqa: PLR0911, PLR0912 - one branch per event type
-    match e:
-        case g.VerantwoordelijkheidOvergedragen():
-            return _overgedragen(c, e)
-        case g.TermijnGesteld():
-            t = Termijn(id=e.termijn_id, soort=e.soort, uiterlijk=e.uiterlijk, regel=e.regel, gevolg=e.gevolg)
-            return c.model_copy(update={"termijnen": (*c.termijnen, t)})
-        case g.TermijnVoldaan():
-            status: TermijnStatus = "te-laat" if e.te_laat else "voldaan"
-            return _termijn(c, e.termijn_id, status=status, voldaan_op=e.op)
-        case g.TermijnVerstreken():
-            return _termijn(c, e.termijn_id, status="verstreken")
-        case g.TermijnVervallen():
-            return _termijn(c, e.termijn_id, status="vervallen")
-        case g.SpoedVastgesteld():
-            return c.model_copy(update={"acuut": True})
-        case g.BeoordelingAfgerond():
-            fase: Fase = "dienst" if e.besluit in ("voorwaarden-en-vervolg", "onderzoek") else c.fase
-            return c.model_copy(update={"beoordeeld": True, "besluit": e.besluit, "fase": fase, "fase_sinds": e.op})
-        case g.OverdrachtAangeboden():
-            return c.model_copy(update={"aangeboden_aan": e.aan, "fase": "overdracht-aangeboden", "fase_sinds": e.op})
-        case g.OverdrachtGeweigerd():
-            return c.model_copy(update={"aangeboden_aan": None, "fase": "beoordeling", "fase_sinds": e.op})
-        case g.OverdrachtGeaccepteerd():
-            return c.model_copy(update={"aangeboden_aan": None, "geaccepteerd_door": e.door})
-        case g.ContactGelegd():
-            return c.model_copy(update={"contact_gelegd": e.op})
-        case g.BerichtVerstuurd():
-            b = Bericht(soort=e.soort, aan=e.aan, op=e.op, inhoud=e.inhoud, bezorgd=e.bezorgd, regel=e.regel)
-            return c.model_copy(update={"berichten": (*c.berichten, b)})
-        case g.CasusAfgesloten():
-            return _afgesloten(c, e)
-        case g.MeldingOntvangen():
-            raise ValueError("a casus receives its melding once")
-
-
-def _overgedragen(c: Casus, e: g.VerantwoordelijkheidOvergedragen) -> Casus:
-    eerdere = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
-    nieuw = Interval(partij=e.naar, van=e.op, tot=None, grond=e.regel)
-    update: dict[str, object] = {"verantwoordelijkheid": (*eerdere, nieuw)}
-    if e.naar not in (VEILIG_THUIS, MELDER):
-        update |= {"fase": "overgedragen", "fase_sinds": e.op}
-    return c.model_copy(update=update)
-
-
-def _afgesloten(c: Casus, e: g.CasusAfgesloten) -> Casus:
-    intervallen = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
-    return c.model_copy(update={"verantwoordelijkheid": intervallen, "fase": "afgesloten", "fase_sinds": e.op, "afgesloten_op": e.op})
-
-
-def _termijn(c: Casus, termijn_id: str, **wijziging: object) -> Casus:
-    termijnen = tuple(t.model_copy(update=wijziging) if t.id == termijn_id else t for t in c.termijnen)
-    return c.model_copy(update={"termijnen": termijnen})
+    def openstaand(self, *soorten: str) -> tuple[Termijn, ...]:
+        """Deadlines of these kinds not yet met: open, or lapsed and still to be met late."""
+        return tuple(t for t in self.termijnen if t.soort in soorten and t.status in ("open", "verstreken"))

@@ -29,6 +29,8 @@ def uitkomst(casus: Casus, fouten: tuple[Fout, ...] = ()) -> dict[str, Any]:
         "status": "afgesloten" if casus.fase == "afgesloten" else "open",
         "fase": casus.fase,
         "houder": casus.houder,
+        "casusregie": casus.casusregie,
+        "monitoring": casus.monitoring,
         "verantwoordelijkheid": [
             {"partij": i.partij, "van": lokaal(i.van), "tot": lokaal(i.tot) if i.tot else None, "grond": i.grond}
             for i in casus.verantwoordelijkheid

@@ -7,12 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from domain.beslissen import decide, decide_op_tijd, verstrijk
+from domain.evolueren import evolve
 from domain.gebeurtenissen import Gebeurtenis, Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.partijen import Actor
 from domain.stap import Regelset
 from domain.tijd import lokaal
-from domain.toestand import Casus, evolve
+from domain.toestand import Casus
 
 
 def t(tekst: str) -> datetime:

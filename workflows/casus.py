@@ -20,10 +20,11 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from activities.eventstore import CONFLICT, EventStoreActivities, Toevoegen
     from domain.beslissen import decide, decide_op_tijd, verstrijk
+    from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
     from domain.opdrachten import Melden, Verzoek
     from domain.stap import Regelset
-    from domain.toestand import Casus, evolve
+    from domain.toestand import Casus
     from domain.weigering import Weigering
     from workflows import zoekattributen as za
 

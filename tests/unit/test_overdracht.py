@@ -123,12 +123,39 @@ def test_IJM_3_1e_veilig_thuis_cannot_end_its_responsibility_by_closing(ijmond: 
 def test_IJM_4_3a_the_holding_team_closes_and_the_last_interval_ends_there(ijmond: Regelset) -> None:
     d = aangeboden(ijmond)
     d.doe(ACCEPTATIE, "overdracht-accepteren", "lokaal-team:socius-md")
-    d.doe("2027-04-05T10:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="veiligheid stabiel")
+    d.doe("2027-04-10T09:00:00+02:00", "contact-gelegd", "lokaal-team:socius-md")
+    d.doe("2027-09-27T10:00:00+02:00", "stabiele-veiligheid", "lokaal-team:socius-md", risicofactoren_aangepakt=True, herstel_gestart=True)
+    d.doe("2027-09-28T10:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="veiligheid stabiel")
     assert d.casus.fase == "afgesloten"
     assert d.casus.verantwoordelijkheid[-1].tot is not None
-    assert d.termijn("contact-gezin")[0] == "vervallen"
     with pytest.raises(Weigering, match="closed"):
-        d.doe("2027-04-06T10:00:00+02:00", "contact-gelegd", "lokaal-team:socius-md")
+        d.doe("2027-09-29T10:00:00+02:00", "incident", "lokaal-team:socius-md", omschrijving="ruzie")
+
+
+def test_IJM_4_3a_the_team_closes_only_when_safety_is_stable(ijmond: Regelset) -> None:
+    d = aangeboden(ijmond)
+    d.doe(ACCEPTATIE, "overdracht-accepteren", "lokaal-team:socius-md")
+    d.doe("2027-04-10T09:00:00+02:00", "contact-gelegd", "lokaal-team:socius-md")
+    with pytest.raises(Weigering) as fout:
+        d.doe("2027-04-11T10:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="klaar")
+    assert fout.value.regel == "IJM-4.1"
+
+
+def test_IJM_3_3_6_without_contact_or_concerns_the_team_may_end_its_involvement(ijmond: Regelset) -> None:
+    d = aangeboden(ijmond)
+    d.doe(ACCEPTATIE, "overdracht-accepteren", "lokaal-team:socius-md")
+    d.doe("2027-04-05T10:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="geen-contact-geen-zorgen")
+    assert d.casus.fase == "afgesloten"
+    assert d.termijn("contact-gezin")[0] == "vervallen"
+
+
+def test_IJM_3_3_6_not_when_there_was_contact(ijmond: Regelset) -> None:
+    d = aangeboden(ijmond)
+    d.doe(ACCEPTATIE, "overdracht-accepteren", "lokaal-team:socius-md")
+    d.doe("2027-04-02T10:00:00+02:00", "contact-gelegd", "lokaal-team:socius-md")
+    with pytest.raises(Weigering) as fout:
+        d.doe("2027-04-05T10:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="geen-contact-geen-zorgen")
+    assert fout.value.regel == "IJM-3.3.6"
 
 
 def test_T_5_contact_cannot_take_effect_before_the_team_received_the_casus(ijmond: Regelset) -> None:

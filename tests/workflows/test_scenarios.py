@@ -15,8 +15,6 @@ from tests.conftest import SCENARIOS
 
 EIGEN = Path(__file__).resolve().parents[1] / "scenarios"
 BESTANDEN = sorted([*SCENARIOS.glob("*.yaml"), *EIGEN.glob("*.yaml")])
-# Scenarios whose actions belong to the rules still to be built (dienst-afronden, monitoring).
-NOG_NIET = {"gelderland-midden-voorwaarden-en-vervolg.yaml": "dienst-afronden and monitoring-oordeel are not built yet"}
 
 
 def deelverzameling(verwacht: dict[str, Any], gekregen: dict[str, Any]) -> bool:
@@ -34,8 +32,6 @@ def controleer(uitkomst: dict[str, Any], verwacht: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("bestand", BESTANDEN, ids=[b.name for b in BESTANDEN])
 async def test_scenario_gives_the_facts_of_its_expected_outcome(env: WorkflowEnvironment, bestand: Path, tmp_path: Path) -> None:
-    if bestand.name in NOG_NIET:
-        pytest.xfail(NOG_NIET[bestand.name])
     verwacht = json.loads(bestand.with_suffix(".expected.json").read_text(encoding="utf-8"))
     uitkomst = await Simulator(env, store_dir=tmp_path).run(Scenario.load(bestand))
     controleer(uitkomst, verwacht)
