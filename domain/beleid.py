@@ -55,6 +55,7 @@ class Regels(_Data):
     overdracht_geweigerd: str
     informatie_overdracht: str
     brieven: str
+    dossier_sluiten: str | None = None
     contact_gezin: str
     acuut_contact: str | None = None
     telefonische_overdracht: str | None = None

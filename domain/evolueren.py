@@ -99,12 +99,16 @@ def _beoordeling_gestart(c: Casus, e: g.BeoordelingGestart) -> Wijziging:
     } | _fase("beoordeling", e)  # fmt: skip
 
 
+_VLAGGEN: dict[str, Wijziging] = {
+    "opschalen": {"opgeschaald": True},
+    "opschaling-besluit": {"opgeschaald": False},
+    "gemeente-informeren": {"gemeente_geinformeerd": True},
+    "gemeente-reactie": {"gemeente_geinformeerd": False},
+}
+
+
 def _geregistreerd(c: Casus, e: g.Geregistreerd) -> Wijziging:
-    if e.actie == "opschalen":
-        return {"opgeschaald": True}
-    if e.actie == "opschaling-besluit":
-        return {"opgeschaald": False}
-    return {}
+    return _VLAGGEN.get(e.actie, {})
 
 
 _WIJZIGINGEN: dict[type[Any], Callable[[Casus, Any], Wijziging]] = {

@@ -79,6 +79,7 @@ class Casus(_Waarde):
     huisverbod_sinds: datetime | None = None
     huisverbod_verlengd: bool = False
     opgeschaald: bool = False
+    gemeente_geinformeerd: bool = False
     casusregie: str | None = None
     versie: int = 0
 

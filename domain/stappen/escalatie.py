@@ -47,4 +47,6 @@ def gemeente_reactie(s: Stap, _: o.GemeenteReactie) -> list[Gebeurtenis]:
     regels = s.beleid.regels
     regel = regels.gemeente_reactie or regels.gemeente_informeren
     vereis_partij(s, GEMEENTE, regel, "gemeente-reactie")
+    if not s.casus.gemeente_geinformeerd:
+        raise Weigering(regel, "the gemeente was not informed about this casus (gemeente-informeren first)")
     return [s.maak(g.Geregistreerd, regel, actie="gemeente-reactie"), *s.voldoe(s.casus.termijn("gemeente-reactie"))]

@@ -44,6 +44,8 @@ def na_overdracht(s: Stap, naar: str, *, na_dienst: bool) -> list[Gebeurtenis]:
                 bezorgd=not anoniem,
             ),
         ]
+        if regels.dossier_sluiten:  # IJM-3.3.2b: Veilig Thuis closes its dossier after handing over the data
+            events.append(s.maak(g.Geregistreerd, regels.dossier_sluiten, actie="dossier-veilig-thuis-gesloten"))
         return events
     if regels.brieven_na_dienst:
         if s.casus.besluit == "onderzoek":  # GM-5.2.5: conclusions and decisions after an onderzoek
