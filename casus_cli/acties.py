@@ -10,13 +10,14 @@ from typing import Any, TypeVar, get_args, get_origin
 
 import click
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import Client, WorkflowHandle
 from temporalio.common import SearchAttributePair, TypedSearchAttributes
 from temporalio.service import RPCError, RPCStatusCode
 
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import toon_json
+from casus_cli.uitvoeren import voer_uit
 from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
@@ -143,11 +144,11 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
         v = Verzoek.model_validate({"opdracht": opdracht, "actor": Actor(partij=partij, medewerker=medewerker), "op": op})
         settings = Settings()
 
-        async def stuur(client: Client) -> Any:
+        async def stuur(client: Client) -> Resultaat:
             try:
-                return await handle(client, casus_id).execute_update("actie", v, result_type=Resultaat)
-            except WorkflowUpdateFailedError as e:
-                raise RefusedError.uit_update(e) from None
+                return await voer_uit(handle(client, casus_id), v)
+            except Weigering as w:
+                raise RefusedError.uit(w) from None
 
         resultaat = asyncio.run(met_temporal(settings, stuur))
         if als_json:

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from temporalio.client import WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError
-
 from domain.weigering import Weigering
 
 GEWEIGERD = 1
@@ -38,14 +35,6 @@ class RefusedError(CliError):
     @classmethod
     def uit(cls, w: Weigering) -> RefusedError:
         return cls(w.melding, regel=w.regel, veld=w.veld)
-
-    @classmethod
-    def uit_update(cls, e: WorkflowUpdateFailedError) -> RefusedError:
-        oorzaak = e.cause
-        if isinstance(oorzaak, ApplicationError) and oorzaak.type == "Weigering":
-            details = [*oorzaak.details, None, None]
-            return cls(oorzaak.message.split(": ", 1)[-1], regel=str(details[0]), veld=details[1])
-        return cls(str(oorzaak.message if isinstance(oorzaak, ApplicationError) else oorzaak or e))
 
 
 class UnreachableError(CliError):

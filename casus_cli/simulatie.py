@@ -5,6 +5,7 @@ itself: waiting on an update does not skip time on that server."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import tempfile
 import uuid
 from collections.abc import AsyncIterator
@@ -16,11 +17,12 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
-from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
+from casus_cli.uitvoeren import voer_uit
 from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
@@ -28,6 +30,7 @@ from domain.partijen import VEILIG_THUIS, Actor
 from domain.tijd import Moment, lokaal
 from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
+from domain.weigering import Weigering
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Verantwoordelijkheid, tijdlijn
@@ -36,7 +39,7 @@ from runtime.policies import load_rules
 from runtime.settings import Settings
 from runtime.temporal import binary, register_search_attributes
 from worker import build_worker
-from workflows.casus import CasusStart, CasusWorkflow, Resultaat
+from workflows.casus import CasusStart, CasusWorkflow
 
 
 class ScenarioError(ValueError):
@@ -82,6 +85,8 @@ def verzoek(stap: dict[str, Any]) -> Verzoek:
     """A scenario step as the workflow's update input; raises ScenarioError naming the field."""
     velden = dict(stap)
     op, als, actie = velden.pop("op", None), velden.pop("als", None), velden.pop("actie", None)
+    if op is None:
+        raise ScenarioError("op: a step needs the moment it takes effect, e.g. 2027-03-31T15:00:00+02:00")
     medewerker = velden.pop("medewerker", None)
     if actie not in OPDRACHTEN:
         raise ScenarioError(f"unknown action '{actie}'; accepted: {', '.join(sorted(OPDRACHTEN))}")
@@ -150,7 +155,8 @@ class Simulator:
                     await self._tot(handle, scenario.tot, verschuiving)
                 finally:
                     # The test server skips no time while a task waits on a queue without a worker.
-                    await handle.terminate("simulatie voorbij")
+                    with contextlib.suppress(RPCError):  # a closed casus has completed already
+                        await handle.terminate("simulatie voorbij")
         return self._uitkomst(store, casus_id, tuple(fouten))
 
     async def _stap(self, handle: WorkflowHandle[Any, Any], nummer: int, stap: dict[str, Any], verschuiving: timedelta) -> Fout | None:
@@ -162,9 +168,9 @@ class Simulator:
         if v.op is not None:
             await self._klok_naar(v.op, verschuiving)
         try:
-            await handle.execute_update("actie", v, result_type=Resultaat)
-        except WorkflowUpdateFailedError as e:
-            return fout_uit(nummer, actie, e)
+            await voer_uit(handle, v)
+        except Weigering as w:
+            return Fout(stap=nummer, actie=actie, regel=w.regel, melding=w.melding, veld=w.veld)
         return None
 
     async def _klok_naar(self, moment: datetime, verschuiving: timedelta) -> None:
@@ -186,23 +192,18 @@ class Simulator:
     @staticmethod
     def _uitkomst(store: EventStore, casus_id: str, fouten: tuple[Fout, ...]) -> dict[str, Any]:
         """Rebuilt from the event store and the projection, not from workflow memory."""
-        casus = herbouw(store.read(casus_id))
+        gebeurtenissen = store.read(casus_id)
+        casus = herbouw(gebeurtenissen)
         if casus is None:
             raise RuntimeError(f"casus {casus_id} left nothing in the event store")
         views = open_views(store.infrastructure)
         ProjectionRunner(store, views, [Verantwoordelijkheid()]).catch_up()
         resultaat = uitkomst(casus, fouten)
+        # Which rules this run applied or refused by: what a scenario exercised (an extension).
+        toegepast = {e.regel for e in gebeurtenissen} | {f.regel for f in fouten}
+        resultaat["regels"] = sorted(r for r in toegepast if r[0].isupper())
         resultaat["verantwoordelijkheid"] = [
             {"partij": i.partij, "van": lokaal(i.van), "tot": lokaal(i.tot) if i.tot else None, "grond": i.grond}
             for i in tijdlijn(views, casus_id)
         ]
         return resultaat
-
-
-def fout_uit(nummer: int, actie: str, e: WorkflowUpdateFailedError) -> Fout:
-    oorzaak = e.cause
-    if isinstance(oorzaak, ApplicationError) and oorzaak.type == "Weigering":
-        regel, veld = ([*list(oorzaak.details), None, None])[:2]
-        melding = oorzaak.message.split(": ", 1)[-1]
-        return Fout(stap=nummer, actie=actie, regel=str(regel), melding=melding, veld=veld)
-    return Fout(stap=nummer, actie=actie, regel="onbekend", melding=str(oorzaak or e))

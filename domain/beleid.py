@@ -65,6 +65,7 @@ class Regels(_Data):
     afspraken: str
     informatie_na_dienst: str
     brieven_na_dienst: str | None = None
+    terugkoppeling_na_dienst: str | None = None
     monitoring: str
     monitoring_oordeel: str
     monitoring_vroeg: str | None = None

@@ -29,7 +29,9 @@ def na_overdracht(s: Stap, naar: str, *, na_dienst: bool) -> list[Gebeurtenis]:
         if regels.telefonische_overdracht:
             events.append(s.maak(g.BerichtVerstuurd, regels.telefonische_overdracht, soort="telefonische-overdracht", aan=naar))
     else:
-        events.append(s.termijn("contact-gezin", einde_kalenderdag(s.op, beleid.contact_gezin_dagen), regels.contact_gezin))
+        # IJM-3.3.2c / GM-3a after a direct overdracht; IJM-3.4.3 / GM-5.2.3 as agreed after a dienst.
+        regel = regels.afspraken if na_dienst else regels.contact_gezin
+        events.append(s.termijn("contact-gezin", einde_kalenderdag(s.op, beleid.contact_gezin_dagen), regel))
     anoniem = s.casus.melder.anoniem
     gezin = f"huishouden:{s.casus.huishouden}"
     if not na_dienst:
@@ -47,21 +49,17 @@ def na_overdracht(s: Stap, naar: str, *, na_dienst: bool) -> list[Gebeurtenis]:
         if regels.dossier_sluiten:  # IJM-3.3.2b: Veilig Thuis closes its dossier after handing over the data
             events.append(s.maak(g.Geregistreerd, regels.dossier_sluiten, actie="dossier-veilig-thuis-gesloten"))
         return events
-    if regels.brieven_na_dienst:
-        if s.casus.besluit == "onderzoek":  # GM-5.2.5: conclusions and decisions after an onderzoek
-            events.append(
-                s.maak(g.BerichtVerstuurd, regels.brieven_na_dienst, soort="brief-gezin", aan=gezin, inhoud=("conclusies", "besluiten"))
-            )
+    if regels.brieven_na_dienst and s.casus.besluit == "onderzoek":
+        # GM-5.2.5: the household hears the conclusions and decisions after an onderzoek.
         events.append(
-            s.maak(
-                g.BerichtVerstuurd,
-                regels.brieven_na_dienst,
-                soort="terugkoppeling-melder",
-                aan=MELDER,
-                inhoud=("vervolgstappen",),
-                bezorgd=not anoniem,
-            )
+            s.maak(g.BerichtVerstuurd, regels.brieven_na_dienst, soort="brief-gezin", aan=gezin, inhoud=("conclusies", "besluiten"))
         )
+    if regels.terugkoppeling_na_dienst:  # GM-5.2.6
+        terugkoppeling = s.maak(
+            g.BerichtVerstuurd, regels.terugkoppeling_na_dienst, soort="terugkoppeling-melder", aan=MELDER,
+            inhoud=("vervolgstappen",), bezorgd=not anoniem,
+        )  # fmt: skip
+        events.append(terugkoppeling)
     # IJM-3.4.5a / GM-5.2.7: Veilig Thuis always monitors after an overdracht following a dienst.
     for maanden in beleid.monitoring_momenten_maanden:
         events.append(s.termijn(f"monitoring-{maanden}m", einde_na_maanden(s.op, maanden), regels.monitoring))
@@ -124,9 +122,10 @@ def warme_overdracht(s: Stap, _: o.WarmeOverdracht) -> list[Gebeurtenis]:
 
 
 def contact_gelegd(s: Stap, _: o.ContactLeggen) -> list[Gebeurtenis]:
-    regel = s.beleid.regels.contact_gezin
+    termijn = s.casus.termijn("contact-gezin")
+    regel = termijn.regel if termijn else s.beleid.regels.contact_gezin
     vereis_fase(s, ("overgedragen",), regel, "contact-gelegd")
     vereis_partij(s, s.houdend_team, regel, "contact-gelegd")
     if s.casus.contact_gelegd is not None:
         raise Weigering(regel, f"contact with the household was registered already, at {lokaal(s.casus.contact_gelegd)}")
-    return [s.maak(g.ContactGelegd, regel), *s.voldoe(s.casus.termijn("contact-gezin"))]
+    return [s.maak(g.ContactGelegd, regel), *s.voldoe(termijn)]

@@ -83,9 +83,13 @@ def test_GM_5_2_4_the_conclusion_of_the_dienst_only_after_an_onderzoek(gelderlan
     assert formulier.regel == "GM-5.2.4"
 
 
-def test_GM_5_2_5_the_household_hears_the_conclusions_after_an_onderzoek_and_the_melder_gets_feedback(gelderland: Regelset) -> None:
+def test_GM_5_2_5_GM_5_2_6_the_household_hears_the_conclusions_after_an_onderzoek_and_the_melder_gets_feedback(
+    gelderland: Regelset,
+) -> None:
     soorten = [(b.soort, b.regel) for b in gm_dienst(gelderland, "onderzoek").casus.berichten]
-    assert ("brief-gezin", "GM-5.2.5") in soorten and ("terugkoppeling-melder", "GM-5.2.5") in soorten
+    assert ("brief-gezin", "GM-5.2.5") in soorten and ("terugkoppeling-melder", "GM-5.2.6") in soorten
+    zonder_onderzoek = [b.soort for b in gm_dienst(gelderland, "voorwaarden-en-vervolg").casus.berichten]
+    assert "brief-gezin" not in zonder_onderzoek and "terugkoppeling-melder" in zonder_onderzoek
 
 
 @pytest.mark.parametrize("policy", ["ijmond", "gelderland"])

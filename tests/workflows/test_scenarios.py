@@ -8,13 +8,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from temporalio.testing import WorkflowEnvironment
 
 from casus_cli.simulatie import Scenario, Simulator
 from tests.conftest import SCENARIOS
+from tests.unit.test_regeldekking import regel_ids
 
 EIGEN = Path(__file__).resolve().parents[1] / "scenarios"
-BESTANDEN = sorted([*SCENARIOS.glob("*.yaml"), *EIGEN.glob("*.yaml")])
+BESTANDEN = sorted([*SCENARIOS.glob("*.yaml"), *(b for b in EIGEN.glob("*.yaml") if b.name != "dekking.yaml")])
+DEKKING: dict[str, list[str]] = yaml.safe_load((EIGEN / "dekking.yaml").read_text(encoding="utf-8"))
+BELEID_VAN = {"IJM": "ijmond-2024", "GM": "gelderland-midden-2019"}
+# Shown by the facts of the expected outcome (instants, intervals, form contents), not by an event's rule.
+GETOOND_DOOR_FEITEN = {"T-1", "T-2", "T-3", "T-3b", "T-4", "T-5", "IJM-2.2", "IJM-3.2", "IJM-3.3.2", "IJM-3.4.5c", "IJM-4.3b", "GM-3g"}
+# GM-1 is a share over all casussen of a region and period (tests/unit: test_GM_1_...), not a casus's fact.
+NIET_PER_CASUS = {"GM-1"}
 
 
 def deelverzameling(verwacht: dict[str, Any], gekregen: dict[str, Any]) -> bool:
@@ -25,6 +33,8 @@ def controleer(uitkomst: dict[str, Any], verwacht: dict[str, Any]) -> None:
     assert uitkomst["verantwoordelijkheid"] == verwacht["verantwoordelijkheid"]
     for termijn in verwacht.get("termijnen (some)", []):
         assert any(deelverzameling(termijn, t) for t in uitkomst["termijnen"]), (termijn, uitkomst["termijnen"])
+    for bericht in verwacht.get("berichten (some)", []):
+        assert any(deelverzameling(bericht, b) for b in uitkomst["berichten"]), (bericht, uitkomst["berichten"])
     assert len(uitkomst["fouten"]) == len(verwacht["fouten"]), uitkomst["fouten"]
     for fout, gekregen in zip(verwacht["fouten"], uitkomst["fouten"], strict=True):
         assert deelverzameling(fout, gekregen), (fout, gekregen)
@@ -35,6 +45,23 @@ async def test_scenario_gives_the_facts_of_its_expected_outcome(env: WorkflowEnv
     verwacht = json.loads(bestand.with_suffix(".expected.json").read_text(encoding="utf-8"))
     uitkomst = await Simulator(env, store_dir=tmp_path).run(Scenario.load(bestand))
     controleer(uitkomst, verwacht)
+    niet_toegepast = [r for r in DEKKING[bestand.stem] if r not in GETOOND_DOOR_FEITEN and r not in uitkomst["regels"]]
+    assert not niet_toegepast, f"claimed in dekking.yaml but not applied: {niet_toegepast}"
+
+
+def test_the_scenarios_show_every_rule_id_for_each_policy_it_belongs_to() -> None:
+    per_beleid: dict[str, set[str]] = {}
+    for bestand in BESTANDEN:
+        beleid = Scenario.load(bestand).beleid
+        per_beleid.setdefault(beleid, set()).update(DEKKING[bestand.stem])
+    ontbrekend = []
+    for regel_id in sorted(regel_ids() - NIET_PER_CASUS):
+        beleiden = ["ijmond-2024", "gelderland-midden-2019"] if regel_id.startswith("T-") else [BELEID_VAN[regel_id.split("-")[0]]]
+        for beleid in beleiden:
+            getoond = per_beleid.get(beleid, set())
+            if not any(g == regel_id or (g.startswith(regel_id) and g[len(regel_id)] in ".abcdefg") for g in getoond):
+                ontbrekend.append(f"{regel_id} ({beleid})")
+    assert not ontbrekend, f"rule ids no scenario shows: {', '.join(ontbrekend)}"
 
 
 async def test_malformed_steps_are_reported_and_the_simulation_goes_on(env: WorkflowEnvironment, tmp_path: Path) -> None:
