@@ -31,6 +31,7 @@ def uitkomst(casus: Casus, fouten: tuple[Fout, ...] = ()) -> dict[str, Any]:
         "houder": casus.houder,
         "casusregie": casus.casusregie,
         "monitoring": casus.monitoring,
+        "monitoring_besluit_nodig": casus.monitoring_besluit_nodig,
         "verantwoordelijkheid": [
             {"partij": i.partij, "van": lokaal(i.van), "tot": lokaal(i.tot) if i.tot else None, "grond": i.grond}
             for i in casus.verantwoordelijkheid

@@ -149,3 +149,22 @@ def test_an_unreachable_temporal_exits_3_saying_how_to_start_it(stack: Stack) ->
     r = stack.casus("status", str(uuid.uuid4()), env=dicht)
     assert r.returncode == 3
     assert "make dev" in r.stderr
+
+
+def test_the_actions_of_a_dienst_and_monitoring_from_the_command_line(stack: Stack) -> None:
+    ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+    r = stack.casus("melding", "--beleid", "gelderland-midden-2019", "--gemeente", "ede", "--huishouden", "HH-e2e-4",
+                    "--ontvangen", iso(ontvangen), "--als", "veilig-thuis")  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    casus_id = r.stdout.strip()
+    stack.json("beoordeling-afronden", casus_id, "--besluit", "voorwaarden-en-vervolg", "--als", "veilig-thuis")
+    stack.json("dienst-afronden", casus_id, "--team", "ede", "--conclusie", "geen-oordeel",
+               "--voorwaarden", "geen geweld,hulp voor vader", "--als", "veilig-thuis")  # fmt: skip
+    ja = ("--voorwaarden-voldaan", "true", "--directe-veiligheid", "true", "--herstel-aandacht", "true")
+    stack.json("monitoring-oordeel", casus_id, *ja, "--stabiele-veiligheid", "false", "--als", "veilig-thuis")
+    fout = stack.casus("monitoring-oordeel", casus_id, *ja, "--stabiele-veiligheid", "misschien", "--als", "veilig-thuis")
+    assert fout.returncode == 2 and "misschien" in fout.stderr
+    status = stack.json("status", casus_id)
+    assert status["houder"] == "lokaal-team:ede" and status["casusregie"] == "lokaal-team:ede"
+    termijnen = {t["soort"]: t["status"] for t in status["termijnen"]}
+    assert termijnen["monitoring-3m"] == "voldaan" and termijnen["monitoring-12m"] == "open"

@@ -16,6 +16,7 @@ from domain.evolueren import evolve, herbouw
 from domain.stap import Regelset
 from domain.toestand import Casus
 from domain.weigering import Weigering
+from eventstore.store import decode, encode
 from runtime.policies import load_rules
 from tests.draaiboek import Draaiboek, verzoek
 
@@ -77,6 +78,8 @@ def controleer(casus: Casus, gebeurtenissen: list[Any]) -> None:
     open_ = [i for i in intervallen if i.tot is None]
     assert len(open_) == (0 if casus.fase == "afgesloten" else 1)  # exactly one holder until closure
     assert herbouw(gebeurtenissen) == casus  # replaying the events rebuilds the state
+    opgeslagen = [decode(encode(e)[1]) for e in gebeurtenissen]
+    assert opgeslagen == gebeurtenissen and herbouw(opgeslagen) == casus  # also as the event store keeps them
     assert all(REGEL.match(t.regel) for t in casus.termijnen)  # no deadline without a rule id
     assert all(REGEL.match(e.regel) for e in gebeurtenissen)
 
