@@ -14,8 +14,8 @@ import structlog
 import worker
 from casus_cli.fouten import UnreachableError
 from eventstore.store import EventStore
+from projections.alle import alle
 from projections.runner import ProjectionRunner
-from projections.verantwoordelijkheid import Verantwoordelijkheid
 from projections.views import open_views
 from runtime import logging as casus_logging
 from runtime.settings import Settings
@@ -79,7 +79,7 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
     try:
         await wacht_op_temporal(settings, proces)
         store = EventStore.open(settings)
-        runner = ProjectionRunner(store, open_views(store.infrastructure), [Verantwoordelijkheid()])
+        runner = ProjectionRunner(store, open_views(store.infrastructure), alle(), batch=settings.projection_batch)
         runner_thread = threading.Thread(
             target=runner.run, args=(stop_projecties, settings.projection_poll_seconds), name="projecties", daemon=True
         )

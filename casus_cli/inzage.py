@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import time
-from datetime import datetime
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -13,12 +16,15 @@ from eventsourcing.persistence import PersistenceError
 from temporalio.client import Client
 
 from casus_cli.acties import handle, met_temporal
+from casus_cli.audit_html import pagina
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import tabel, toon_json, toon_uitkomst
+from domain.evolueren import herbouw
 from domain.tijd import lokaal
 from domain.uitkomst import uitkomst
 from eventstore.store import EventStore, stream_id
+from projections.alle import alle
 from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
@@ -52,16 +58,39 @@ def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
         ) from None
 
 
-def wacht_op_projectie(store: EventStore, views: ViewStore, seconden: float) -> None:
-    """The audit answers from the projection: wait until it has every stored event."""
+def wacht_op_projecties(store: EventStore, views: ViewStore, namen: Sequence[str], seconden: float) -> None:
+    """The read commands answer from projections: wait until they hold every stored event."""
     einde = time.monotonic() + seconden
     head = store.head()
-    while (positie := views.position(NAME)) < head:
+    while (positie := min(views.position(n) for n in namen)) < head:
         if time.monotonic() >= einde:
             raise UnreachableError(
-                f"the projection '{NAME}' is at event {positie} of {head}; is the projection runner running (`make dev` / `casus dev`)?"
+                f"the projections {', '.join(namen)} are at event {positie} of {head}; "
+                "is the projection runner running (`make dev` / `casus dev` / `casus projecties draai`)?"
             )
         time.sleep(0.1)
+
+
+@contextmanager
+def projecties(namen: Sequence[str], wacht: float) -> Iterator[tuple[EventStore, ViewStore]]:
+    store, views = open_store(Settings())
+    try:
+        for p in alle():
+            if p.name in namen:
+                views.create(p.ddl)
+        wacht_op_projecties(store, views, namen, wacht)
+        yield store, views
+    except PersistenceError as e:
+        raise UnreachableError(f"the event store cannot be read: {e}") from None
+    finally:
+        store.close()
+
+
+def _schrijf_html(bestand: Path, store: EventStore, casus_id: str, intervallen: list[Interval], volgens: datetime | None) -> None:
+    gebeurtenissen = [e for e in store.read(casus_id) if volgens is None or e.vastgelegd <= volgens]
+    casus = herbouw(gebeurtenissen)
+    assert casus is not None
+    bestand.write_text(pagina(casus, intervallen, gebeurtenissen, volgens or datetime.now(UTC)), encoding="utf-8")
 
 
 def _interval_json(i: Interval) -> dict[str, Any]:
@@ -76,18 +105,19 @@ def _interval_json(i: Interval) -> dict[str, Any]:
 @click.option("--op", "moment", type=MOMENT, default=None, help="who held the responsibility at this moment")
 @click.option("--volgens", type=MOMENT, default=None, help="as the record stood at this moment")
 @click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projection")
+@click.option("--html", "html_bestand", type=click.Path(dir_okay=False, path_type=Path), default=None, help="write an HTML page")
 @click.option("--json", "als_json", is_flag=True)
-def audit(casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, als_json: bool) -> None:
+def audit(
+    casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, html_bestand: Path | None, als_json: bool
+) -> None:
     """The responsibility timeline from the event store (projection `verantwoordelijkheid`)."""
     stream_id(casus_id)
-    store, views = open_store(Settings())
-    try:
+    with projecties([NAME], wacht) as (store, views):
         if store.version(casus_id) == 0:
             raise RefusedError(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")
-        wacht_op_projectie(store, views, wacht)
         intervallen = tijdlijn(views, casus_id, volgens)
-    finally:
-        store.close()
+        if html_bestand is not None:
+            _schrijf_html(html_bestand, store, casus_id, intervallen, volgens)
     resultaat: dict[str, Any] = {
         "casus_id": casus_id,
         "volgens": lokaal(volgens) if volgens else None,
@@ -97,9 +127,13 @@ def audit(casus_id: str, moment: datetime | None, volgens: datetime | None, wach
         houder = houder_op(intervallen, moment)
         resultaat["op"] = lokaal(moment)
         resultaat["houder"] = _interval_json(houder) if houder else None
+    if html_bestand is not None:
+        resultaat["html"] = str(html_bestand)
     if als_json:
         toon_json(resultaat)
         return
+    if html_bestand is not None:
+        click.echo(f"audit page: {html_bestand}")
     if moment is not None:
         h = resultaat["houder"]
         click.echo(

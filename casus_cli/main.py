@@ -15,6 +15,8 @@ from casus_cli.acties import ACTIE_COMMANDOS, melding
 from casus_cli.dev import dev
 from casus_cli.fouten import CliError, RefusedError
 from casus_cli.inzage import audit, status
+from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
+from casus_cli.projecties import projecties
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from eventstore.store import InvalidCasusIdError
@@ -42,7 +44,7 @@ def simuleer(bestand: Path, als_json: bool) -> None:
     toon_json(uitkomst) if als_json else toon_uitkomst(uitkomst)
 
 
-for commando in (dev, melding, status, audit, *ACTIE_COMMANDOS):
+for commando in (dev, melding, status, audit, lijst, huishouden, termijnen, rapport, projecties, *ACTIE_COMMANDOS):
     cli.add_command(commando)
 
 

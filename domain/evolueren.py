@@ -75,7 +75,7 @@ def _voldaan(c: Casus, e: g.TermijnVoldaan) -> Wijziging:
 
 
 def _beoordeeld(c: Casus, e: g.BeoordelingAfgerond) -> Wijziging:
-    wijziging: Wijziging = {"beoordeeld": True, "besluit": e.besluit}
+    wijziging: Wijziging = {"beoordeeld": True, "besluit": e.besluit, "eerste_besluit": c.eerste_besluit or e.besluit}
     if e.besluit in ("voorwaarden-en-vervolg", "onderzoek"):
         wijziging |= _fase("dienst", e)
     return wijziging

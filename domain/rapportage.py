@@ -9,7 +9,7 @@ from domain.toestand import Casus
 
 def aandeel_direct(casussen: Iterable[Casus]) -> float | None:
     """GM-1: the share of beoordeelde casussen transferred directly (about 85 % is expected)."""
-    besluiten = [c.besluit for c in casussen if c.beoordeeld and c.besluit is not None]
+    besluiten = [c.eerste_besluit for c in casussen if c.eerste_besluit is not None]
     if not besluiten:
         return None
     return sum(b == "direct-overdracht" for b in besluiten) / len(besluiten)

@@ -58,6 +58,7 @@ class Casus(_Waarde):
     fase_sinds: datetime
     beoordeeld: bool = False
     besluit: str | None = None
+    eerste_besluit: str | None = None
     aangeboden_aan: str | None = None
     geaccepteerd_door: str | None = None
     verantwoordelijkheid: tuple[Interval, ...] = ()

@@ -4,18 +4,23 @@ so a restart resumes exactly where the last commit left off (no gap, no duplicat
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from eventstore.store import EventStore, Opgeslagen
 from projections.views import Sql, ViewStore
 
+Voortgang = Callable[[int, int], None]
+"""Called with the position every projection has reached and the log's head."""
+
 
 class Projection(Protocol):
     name: str
     ddl: tuple[str, ...]
+    tables: tuple[str, ...]
 
-    def apply(self, sql: Sql, item: Opgeslagen) -> None: ...
+    def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
+        """Applies a batch of events in log order, inside the batch's transaction."""
 
 
 class ProjectionRunner:
@@ -36,17 +41,28 @@ class ProjectionRunner:
                 continue
             # An error aborts the transaction: the position never passes an event not applied.
             with self.views.transaction() as sql:
-                for item in items:
-                    p.apply(sql, item)
+                p.apply(sql, items)
                 self.views.track(sql, p.name, items[-1].positie)
             total += len(items)
         return total
 
-    def catch_up(self) -> int:
+    def catch_up(self, voortgang: Voortgang | None = None) -> int:
         total = 0
         while n := self.step():
             total += n
+            if voortgang is not None:
+                voortgang(min(self.views.position(p.name) for p in self.projections), self.store.head())
         return total
+
+    def rebuild(self, voortgang: Voortgang | None = None) -> int:
+        """Empties the read models and their positions in one transaction, then follows the log
+        from the first event: the same rows the incremental runner has."""
+        with self.views.transaction() as sql:
+            for p in self.projections:
+                for table in p.tables:
+                    sql.execute(f"DELETE FROM {table}")
+                self.views.forget(sql, p.name)
+        return self.catch_up(voortgang)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
         while not stop.is_set():

@@ -5,6 +5,7 @@ both "who held it at T" and "what did the record say at T2 about T" (T-5)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -25,7 +26,13 @@ class Verantwoordelijkheid:
         "CREATE INDEX IF NOT EXISTS verantwoordelijkheid_casus_van ON verantwoordelijkheid (casus_id, van)",
     )
 
-    def apply(self, sql: Sql, item: Opgeslagen) -> None:
+    tables: tuple[str, ...] = ("verantwoordelijkheid",)
+
+    def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
+        for item in items:
+            self._apply(sql, item)
+
+    def _apply(self, sql: Sql, item: Opgeslagen) -> None:
         e = item.gebeurtenis
         if isinstance(e, g.VerantwoordelijkheidOvergedragen | g.CasusAfgesloten):
             sql.execute(

@@ -68,6 +68,10 @@ class ViewStore(ABC):
     @abstractmethod
     def position(self, name: str) -> int: ...
 
+    @abstractmethod
+    def forget(self, sql: Sql, name: str) -> None:
+        """Drops a projection's tracked position, so it is rebuilt from the first event."""
+
     def create(self, statements: Sequence[str]) -> None:
         with self.transaction() as sql:
             for statement in statements:
@@ -92,6 +96,9 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
     def position(self, name: str) -> int:
         return self.max_tracking_id(name) or 0
 
+    def forget(self, sql: Sql, name: str) -> None:
+        sql.execute("DELETE FROM tracking WHERE application_name = %s", (name,))
+
 
 class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
     @contextmanager
@@ -105,6 +112,9 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
 
     def position(self, name: str) -> int:
         return self.max_tracking_id(name) or 0
+
+    def forget(self, sql: Sql, name: str) -> None:
+        sql.execute(f"DELETE FROM {self.tracking_table_name} WHERE application_name = %s", (name,))
 
 
 def open_views(infrastructure: InfrastructureFactory[TrackingRecorder]) -> ViewStore:

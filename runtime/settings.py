@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     task_queue: str = "casus"
     projection_poll_seconds: float = 0.2
+    projection_batch: int = 500
+    metrics_port: int = 9464
     log_format: Literal["auto", "json", "console"] = "auto"
 
     @property

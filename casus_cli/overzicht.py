@@ -1,0 +1,99 @@
+"""Operators' and auditors' commands on the read models: lijst, huishouden, termijnen, rapport."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import click
+
+from casus_cli.inzage import projecties
+from casus_cli.uitvoer import tabel, toon_json
+from projections import caseload, lezen
+from projections import huishouden as radar
+from projections import rapport as compliance
+from projections import termijnen as deadlines
+
+WACHT = click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projections")
+JSON = click.option("--json", "als_json", is_flag=True)
+
+
+@click.command("lijst")
+@click.option("--partij", default=None, help="the party holding the responsibility, e.g. lokaal-team:socius-md")
+@click.option("--beleid", default=None)
+@click.option("--gemeente", default=None)
+@click.option("--fase", default=None)
+@click.option("--termijn-verstreken", is_flag=True, help="only casussen with a lapsed deadline not met")
+@click.option("--met-afgesloten", is_flag=True, help="closed casussen too")
+@WACHT
+@JSON
+def lijst(
+    partij: str | None, beleid: str | None, gemeente: str | None, fase: str | None, termijn_verstreken: bool,
+    met_afgesloten: bool, wacht: float, als_json: bool,
+) -> None:  # fmt: skip
+    """Casussen from the read model, with filters."""
+    with projecties([caseload.NAME, deadlines.NAME], wacht) as (_, views):
+        rijen = lezen.lijst(
+            views, partij=partij, beleid=beleid, gemeente=gemeente, fase=fase,
+            termijn_verstreken=termijn_verstreken, met_afgesloten=met_afgesloten,
+        )  # fmt: skip
+        per_partij = lezen.caseload(views)
+    if als_json:
+        toon_json({"casussen": rijen, "caseload": per_partij})
+        return
+    click.echo(tabel(rijen, ["casus_id", "beleid", "gemeente", "houder", "fase", "ontvangen", "volgende_termijn"]))
+    click.echo(f"\n{len(rijen)} casussen; open per partij:")
+    click.echo(tabel(per_partij, ["partij", "open"]))
+
+
+@click.command("huishouden")
+@click.argument("sleutel")
+@WACHT
+@JSON
+def huishouden(sleutel: str, wacht: float, als_json: bool) -> None:
+    """Every melding and casus of one household (radar, IJM-1.2.1)."""
+    with projecties([radar.NAME, caseload.NAME], wacht) as (_, views):
+        resultaat = lezen.huishouden(views, sleutel)
+    if als_json:
+        toon_json(resultaat)
+        return
+    click.echo(f"huishouden {sleutel}\n\nmeldingen")
+    click.echo(tabel(resultaat["meldingen"], ["ontvangen", "aanleiding", "casus_id", "beleid", "gemeente", "acuut", "melder_soort"]))
+    click.echo("\ncasussen")
+    click.echo(tabel(resultaat["casussen"], ["casus_id", "beleid", "houder", "fase", "status", "ontvangen", "afgesloten_op"]))
+
+
+@click.command("termijnen")
+@click.option("--verstreken", is_flag=True, help="lapsed deadlines not met")
+@click.option("--binnen", "dagen", type=click.IntRange(min=0), default=None, help="open deadlines due within this many days")
+@WACHT
+@JSON
+def termijnen(verstreken: bool, dagen: int | None, wacht: float, als_json: bool) -> None:
+    """Deadlines: what lapsed and what is due soon (without options: every open or lapsed one)."""
+    tot = datetime.now(UTC) + timedelta(days=dagen) if dagen is not None else None
+    with projecties([deadlines.NAME, caseload.NAME], wacht) as (_, views):
+        rijen = lezen.termijnen(views, verstreken=verstreken, binnen_tot=tot)
+    if als_json:
+        toon_json({"termijnen": rijen})
+        return
+    click.echo(tabel(rijen, ["uiterlijk", "status", "soort", "regel", "casus_id", "houder", "gemeente"]))
+
+
+@click.command("rapport")
+@click.option("--beleid", required=True)
+@click.option("--van", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="first day of receipt (local date)")
+@click.option("--tot", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="last day of receipt (local date)")
+@WACHT
+@JSON
+def rapport(beleid: str, van: datetime, tot: datetime, wacht: float, als_json: bool) -> None:
+    """Per deadline kind: count, share met in time, median and 90th percentile days to meet; the
+    share of direct transfers (GM-1); open casussen per holder."""
+    with projecties([deadlines.NAME, caseload.NAME], wacht) as (_, views):
+        resultaat = compliance.rapport(views, beleid, date(van.year, van.month, van.day), date(tot.year, tot.month, tot.day))
+    if als_json:
+        toon_json(resultaat)
+        return
+    click.echo(f"rapport {beleid}, meldingen van {resultaat['van']} tot en met {resultaat['tot']}: {resultaat['casussen']} casussen\n")
+    kolommen = ["soort", "aantal", "beslist", "tijdig", "aandeel_tijdig", "mediaan_dagen", "p90_dagen", "open", "vervallen"]
+    click.echo(tabel(resultaat["termijnen"], kolommen))
+    click.echo(f"\naandeel directe overdracht (GM-1): {resultaat['aandeel_direct']}")
+    click.echo(tabel([{"houder": h, "open": n} for h, n in resultaat["open_per_houder"].items()], ["houder", "open"]))

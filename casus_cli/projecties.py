@@ -1,0 +1,82 @@
+"""`casus projecties herbouw` (from zero, with progress) and `casus projecties draai` (the runner
+as a process of its own, as production runs it)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import threading
+import time
+
+import click
+import structlog
+
+from casus_cli.inzage import open_store
+from projections.alle import alle, namen
+from projections.runner import ProjectionRunner
+from projections.views import open_views
+from runtime import logging as casus_logging
+from runtime.settings import Settings
+from runtime.signals import run_until_signal
+
+log = structlog.get_logger()
+
+
+@click.group("projecties")
+def projecties() -> None:
+    """The read models."""
+
+
+def _runner(gekozen: tuple[str, ...]) -> tuple[ProjectionRunner, Settings]:
+    settings = Settings()
+    store, _ = open_store(settings)
+    onbekend = sorted(set(gekozen) - set(namen()))
+    if onbekend:
+        raise click.BadParameter(f"unknown projection {', '.join(onbekend)}; accepted: {', '.join(namen())}", param_hint="--naam")
+    keuze = [p for p in alle() if not gekozen or p.name in gekozen]
+    return ProjectionRunner(store, open_views(store.infrastructure), keuze, batch=settings.projection_batch), settings
+
+
+@projecties.command("herbouw")
+@click.option("--naam", "gekozen", multiple=True, help=f"one of {', '.join(namen())} (default: all)")
+@click.option("--json", "als_json", is_flag=True, help="progress as JSON lines")
+def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
+    """Rebuilds read models from the first event, with a progress bar (JSON lines when not a terminal)."""
+    runner, _ = _runner(gekozen)
+    totaal = runner.store.head()
+    start = time.monotonic()
+    lijnen = als_json or not sys.stdout.isatty()
+    try:
+        if lijnen:
+            runner.rebuild(lambda positie, head: click.echo(json.dumps({"positie": positie, "totaal": head})))
+        else:
+            with click.progressbar(length=totaal, label="herbouw", show_pos=True) as balk:
+                runner.rebuild(lambda positie, _head: balk.update(positie - balk.pos))
+    finally:
+        runner.store.close()
+    seconden = round(time.monotonic() - start, 3)
+    klaar = {"klaar": True, "projecties": [p.name for p in runner.projections], "gebeurtenissen": totaal, "seconden": seconden}
+    click.echo(json.dumps(klaar) if lijnen else f"{totaal} gebeurtenissen in {seconden} s")
+
+
+@projecties.command("draai")
+def draai() -> None:
+    """Follows the log into every read model until SIGINT or SIGTERM."""
+    runner, settings = _runner(())
+    casus_logging.configure(settings.log_format)
+
+    async def hoofd(stop_signaal: asyncio.Event) -> None:
+        stop = threading.Event()
+        taak = asyncio.create_task(asyncio.to_thread(runner.run, stop, settings.projection_poll_seconds))
+        log.info("projection runner started", projecties=namen(), eventstore=settings.eventstore_description)
+        signaal = asyncio.create_task(stop_signaal.wait())
+        await asyncio.wait({taak, signaal}, return_when=asyncio.FIRST_COMPLETED)
+        stop.set()
+        await taak  # a projection that fails stops the runner and exits non-zero, its position unmoved
+        log.info("projection runner stopped", positie={p.name: runner.views.position(p.name) for p in runner.projections})
+
+    try:
+        run_until_signal(hoofd)
+    finally:
+        runner.store.close()

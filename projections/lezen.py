@@ -1,0 +1,85 @@
+"""Questions operators ask of the read models: which casussen, whose, what is due, one household."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from domain.tijd import lokaal
+from projections.views import Row, ViewStore, tijdstip, uit_tijdstip
+
+TIJDEN = ("ontvangen", "afgesloten_op", "volgende_termijn", "uiterlijk", "voldaan_op", "gesteld_op")
+
+
+def _leesbaar(rij: Row) -> dict[str, Any]:
+    return {k: (lokaal(uit_tijdstip(v)) if k in TIJDEN and v else v) for k, v in rij.items()}
+
+
+def lijst(
+    views: ViewStore,
+    *,
+    partij: str | None = None,
+    beleid: str | None = None,
+    gemeente: str | None = None,
+    fase: str | None = None,
+    termijn_verstreken: bool = False,
+    met_afgesloten: bool = False,
+) -> list[dict[str, Any]]:
+    voorwaarden, params = ([] if met_afgesloten else ["c.status = 'open'"]), []
+    for kolom, waarde in (("houder", partij), ("beleid", beleid), ("gemeente", gemeente), ("fase", fase)):
+        if waarde is not None:
+            voorwaarden.append(f"c.{kolom} = %s")
+            params.append(waarde)
+    if termijn_verstreken:
+        voorwaarden.append("EXISTS (SELECT 1 FROM termijnen t WHERE t.casus_id = c.casus_id AND t.status = 'verstreken')")
+    waar = f"WHERE {' AND '.join(voorwaarden)}" if voorwaarden else ""
+    rijen = views.query(
+        "SELECT c.casus_id, c.beleid, c.gemeente, c.huishouden, c.houder, c.fase, c.status, c.ontvangen, c.volgende_termijn,"
+        f" c.monitoring_besluit_nodig FROM caseload c {waar} ORDER BY c.ontvangen, c.casus_id",
+        params,
+    )
+    return [_leesbaar(r) | {"monitoring_besluit_nodig": bool(r["monitoring_besluit_nodig"])} for r in rijen]
+
+
+def caseload(views: ViewStore) -> list[dict[str, Any]]:
+    """Open casussen per party holding them."""
+    return views.query(
+        "SELECT houder AS partij, COUNT(*) AS open FROM caseload WHERE status = 'open' GROUP BY houder ORDER BY open DESC, houder"
+    )
+
+
+def termijnen(views: ViewStore, *, verstreken: bool = False, binnen_tot: datetime | None = None) -> list[dict[str, Any]]:
+    """Lapsed deadlines not met, and/or open deadlines due before a moment."""
+    voorwaarden: list[str] = []
+    params: list[Any] = []
+    if verstreken:
+        voorwaarden.append("t.status = 'verstreken'")
+    if binnen_tot is not None:
+        voorwaarden.append("(t.status = 'open' AND t.uiterlijk <= %s)")
+        params.append(tijdstip(binnen_tot))
+    waar = f"WHERE {' OR '.join(voorwaarden)}" if voorwaarden else "WHERE t.status IN ('open', 'verstreken')"
+    rijen = views.query(
+        "SELECT t.casus_id, t.soort, t.regel, t.uiterlijk, t.status, t.beleid, t.gemeente, c.houder FROM termijnen t"
+        f" LEFT JOIN caseload c ON c.casus_id = t.casus_id {waar} ORDER BY t.uiterlijk, t.casus_id",
+        params,
+    )
+    return [_leesbaar(r) for r in rijen]
+
+
+def huishouden(views: ViewStore, sleutel: str) -> dict[str, Any]:
+    """IJM-1.2.1: every melding and casus of one household, over any period."""
+    meldingen = views.query(
+        "SELECT casus_id, aanleiding, ontvangen, beleid, gemeente, acuut, melder_soort, melder_anoniem FROM huishouden_meldingen"
+        " WHERE huishouden = %s ORDER BY ontvangen, casus_id, versie",
+        (sleutel,),
+    )
+    casussen = views.query(
+        "SELECT casus_id, beleid, gemeente, houder, fase, status, ontvangen, afgesloten_op FROM caseload"
+        " WHERE huishouden = %s ORDER BY ontvangen, casus_id",
+        (sleutel,),
+    )
+    return {
+        "huishouden": sleutel,
+        "meldingen": [_leesbaar(m) | {"acuut": bool(m["acuut"])} for m in meldingen],
+        "casussen": [_leesbaar(c) for c in casussen],
+    }
