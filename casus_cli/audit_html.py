@@ -38,18 +38,16 @@ def _tijdlijn(intervallen: list[Interval], casus: Casus, einde: datetime) -> str
         y = 20 + partijen.index(i.partij) * LANE
         x1, x2 = x(i.van), x(i.tot or einde)
         titel = f"{i.partij}: {_kort(i.van)} - {_kort(i.tot) if i.tot else 'nu'} ({i.grond})"
-        delen.append(
-            f'<rect x="{x1:.1f}" y="{y + 6}" width="{max(x2 - x1, 2):.1f}" height="22" rx="3" class="interval"><title>{escape(titel)}</title></rect>'
-        )
+        vlak = f'x="{x1:.1f}" y="{y + 6}" width="{max(x2 - x1, 2):.1f}" height="22" rx="3"'
+        delen.append(f'<rect {vlak} class="interval"><title>{escape(titel)}</title></rect>')
         delen.append(f'<line x1="{x1:.1f}" y1="8" x2="{x1:.1f}" y2="{hoogte - 60}" class="overdracht"/>')
         delen.append(f'<text x="{x1 + 3:.1f}" y="{y + 4}" class="regel">{escape(i.grond)}</text>')
     y = 20 + len(partijen) * LANE + 10
     delen.append(f'<text x="8" y="{y + 12}" class="lane">termijnen</text>')
     for t in casus.termijnen:
         cx = x(min(t.uiterlijk, einde))
-        delen.append(
-            f'<circle cx="{cx:.1f}" cy="{y + 8}" r="6" fill="{KLEUR[t.status]}"><title>{escape(t.soort)} {escape(t.status)}</title></circle>'
-        )
+        uitleg = escape(f"{t.soort} {t.status}")
+        delen.append(f'<circle cx="{cx:.1f}" cy="{y + 8}" r="6" fill="{KLEUR[t.status]}"><title>{uitleg}</title></circle>')
     delen.append(f'<text x="{LINKS}" y="{hoogte - 8}" class="as">{escape(_kort(begin))}</text>')
     delen.append(f'<text x="{BREED - 150}" y="{hoogte - 8}" class="as">{escape(_kort(einde))}</text>')
     delen.append("</svg>")
