@@ -53,7 +53,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
 def main() -> None:
     settings = Settings()
     casus_logging.configure(settings.log_format)
-    install_runtime()
+    install_runtime(settings.metrics_address)
     run_until_signal(lambda stop: run(settings, stop))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import structlog
 from pydantic import BaseModel, ConfigDict
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -10,6 +11,7 @@ from domain.gebeurtenissen import Gebeurtenis
 from eventstore.store import EventStore, StreamConflictError
 
 CONFLICT = "StreamConflict"
+log = structlog.get_logger()
 
 
 class Toevoegen(BaseModel):
@@ -24,6 +26,7 @@ class Toegevoegd(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     versie: int
+    nieuw: int
 
 
 class EventStoreActivities:
@@ -33,9 +36,14 @@ class EventStoreActivities:
     @activity.defn(name="voeg_toe")
     def voeg_toe(self, invoer: Toevoegen) -> Toegevoegd:
         """Idempotent: a retry after a lost reply finds its events stored and stores nothing new."""
-        try:
-            versie = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen)
-        except StreamConflictError as e:
-            raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
-        activity.logger.info("appended", extra={"casus_id": invoer.casus_id, "versie": versie})
-        return Toegevoegd(versie=versie)
+        with structlog.contextvars.bound_contextvars(casus_id=invoer.casus_id):
+            try:
+                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen)
+            except StreamConflictError as e:
+                log.error("stream conflict", fout=str(e))
+                raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
+            activity.metric_meter().create_counter("casus_gebeurtenissen_toegevoegd", "events newly stored in the event store").add(
+                toevoeging.nieuw
+            )
+            log.info("events appended", versie=toevoeging.versie, nieuw=toevoeging.nieuw, poging=activity.info().attempt)
+        return Toegevoegd(versie=toevoeging.versie, nieuw=toevoeging.nieuw)

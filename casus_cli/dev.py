@@ -20,7 +20,7 @@ from projections.views import open_views
 from runtime import logging as casus_logging
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
-from runtime.temporal import ServiceUnavailableError, binary, connect, register_search_attributes
+from runtime.temporal import ServiceUnavailableError, binary, connect, install_runtime, register_search_attributes
 
 log = structlog.get_logger()
 
@@ -88,6 +88,8 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
         click.echo(f"Temporal UI:      http://{host}:{settings.temporal_ui_port}", err=True)
         click.echo(f"Temporal server:  {settings.temporal_address} (state in {settings.state_dir / 'temporal.db'})", err=True)
         click.echo(f"Event store:      {settings.eventstore_description}", err=True)
+        if settings.metrics_address:
+            click.echo(f"Metrics:          http://{settings.metrics_address}/metrics", err=True)
         click.echo("Worker and projection runner started; Ctrl-C stops all.", err=True)
         await worker.run(settings, stop)
     finally:
@@ -106,4 +108,5 @@ def dev(state_dir: Path | None) -> None:
     """Starts the embedded stack in the foreground."""
     settings = Settings() if state_dir is None else Settings(state_dir=state_dir)
     casus_logging.configure(settings.log_format)
+    install_runtime(settings.metrics_address)
     run_until_signal(lambda stop: draai(settings, stop))

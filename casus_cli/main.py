@@ -20,6 +20,7 @@ from casus_cli.projecties import projecties
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from eventstore.store import InvalidCasusIdError
+from runtime import logging as casus_logging
 from runtime.policies import UnknownPolicyError
 from runtime.temporal import install_runtime
 
@@ -50,7 +51,7 @@ for commando in (dev, melding, status, audit, lijst, huishouden, termijnen, rapp
 
 def main() -> None:
     install_runtime()
-    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    casus_logging.configure(level=logging.WARNING)  # stdout is for output; logs go to stderr
     # The time-skipping test server does not advertise every capability the SDK asks after.
     logging.getLogger("temporalio.core").setLevel(logging.ERROR)
     _einde(_draai("--json" in sys.argv))

@@ -37,6 +37,14 @@ def decode(state: bytes) -> Gebeurtenis:
 
 
 @dataclass(frozen=True)
+class Toevoeging:
+    """The stream's version after an append, and how many events it newly stored (0 on a retry)."""
+
+    versie: int
+    nieuw: int
+
+
+@dataclass(frozen=True)
 class Opgeslagen:
     """A stored event with its place in the casus stream and in the global log."""
 
@@ -58,7 +66,7 @@ class EventStore:
     def close(self) -> None:
         self.infrastructure.close()
 
-    def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis]) -> int:
+    def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis]) -> Toevoeging:
         """Appends after version `verwacht`; an append already done is recognised, not repeated."""
         sid = stream_id(casus_id)
         stored = [
@@ -66,7 +74,7 @@ class EventStore:
             for i, (topic, state) in enumerate(map(encode, gebeurtenissen), start=1)
         ]
         if not stored:
-            return verwacht
+            return Toevoeging(versie=verwacht, nieuw=0)
         try:
             self.recorder.insert_events(stored)
         except IntegrityError:
@@ -75,7 +83,8 @@ class EventStore:
                 raise StreamConflictError(
                     f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events"
                 ) from None
-        return verwacht + len(stored)
+            return Toevoeging(versie=verwacht + len(stored), nieuw=0)
+        return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored))
 
     def read(self, casus_id: str) -> list[Gebeurtenis]:
         return [decode(s.state) for s in self.recorder.select_events(stream_id(casus_id))]

@@ -16,6 +16,7 @@ def configure(fmt: Literal["auto", "json", "console"] = "auto", level: int = log
     )
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
+        structlog.stdlib.ExtraAdder(),
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

@@ -33,7 +33,14 @@ class Settings(BaseSettings):
     task_queue: str = "casus"
     projection_poll_seconds: float = 0.2
     projection_batch: int = 500
+    metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+
+    @property
+    def metrics_address(self) -> str | None:
+        """Where the worker serves Prometheus metrics; port 0 turns them off."""
+        return f"{self.metrics_host}:{self.metrics_port}" if self.metrics_port else None
+
     log_format: Literal["auto", "json", "console"] = "auto"
 
     @property

@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.runtime import LogForwardingConfig, LoggingConfig, Runtime, TelemetryConfig, TelemetryFilter
+from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig, TelemetryFilter
 from temporalio.service import RPCError, RPCStatusCode
 
 from runtime.settings import Settings
@@ -35,14 +35,17 @@ def binary(name: str) -> Path:
     return Path(found)
 
 
-def install_runtime() -> None:
+def install_runtime(metrics_address: str | None = None) -> None:
     """The SDK's native core logs through Python logging (stderr), never straight to stdout,
-    which belongs to the CLI's machine output."""
+    which belongs to the CLI's machine output; with an address, the SDK's metrics and the casus
+    counters are served for Prometheus at http://<address>/metrics."""
     logging_config = LoggingConfig(
         filter=TelemetryFilter(core_level="WARN", other_level="ERROR"),
         forwarding=LogForwardingConfig(logger=logging.getLogger("temporalio.core")),
     )
-    Runtime.set_default(Runtime(telemetry=TelemetryConfig(logging=logging_config)), error_if_already_set=False)
+    metrics = PrometheusConfig(bind_address=metrics_address) if metrics_address else None
+    telemetry = TelemetryConfig(logging=logging_config, metrics=metrics)
+    Runtime.set_default(Runtime(telemetry=telemetry), error_if_already_set=False)
 
 
 async def connect(settings: Settings) -> Client:

@@ -114,8 +114,11 @@ class CasusWorkflow:
                 gebeurtenissen = decide_op_tijd(self._huidig(), verzoek, self._start.regelset, self._nu())
             except Weigering as w:
                 # Another action got in between validation and execution.
-                raise weigering(w) from None
+                raise self._geweigerd(verzoek, w) from None
             versie = await self._leg_vast(gebeurtenissen)
+        actie = verzoek.opdracht.actie
+        workflow.metric_meter().create_counter("casus_acties", "actions recorded").add(1, {"actie": actie, "beleid": self._huidig().beleid})
+        workflow.logger.info("action recorded", extra={"casus_id": self._huidig().casus_id, "actie": actie, "versie": versie})
         return Resultaat(versie=versie, gebeurtenissen=tuple(e.type for e in gebeurtenissen), casus=self._huidig())
 
     @actie.validator
@@ -125,7 +128,14 @@ class CasusWorkflow:
         try:
             decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu())
         except Weigering as w:
-            raise weigering(w) from None
+            raise self._geweigerd(verzoek, w) from None
+
+    def _geweigerd(self, verzoek: Verzoek, w: Weigering) -> ApplicationError:
+        actie = verzoek.opdracht.actie
+        workflow.metric_meter().create_counter("casus_weigeringen", "actions refused").add(1, {"actie": actie, "regel": w.regel})
+        casus_id = self._start.melding.casus_id
+        workflow.logger.info("action refused", extra={"casus_id": casus_id, "actie": actie, "regel": w.regel, "melding": w.melding})
+        return weigering(w)
 
     @workflow.query(name="toestand")
     def toestand(self) -> Casus | None:

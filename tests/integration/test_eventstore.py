@@ -19,15 +19,16 @@ def casus(ijmond: Regelset) -> Draaiboek:
 
 def test_events_read_back_equal_to_what_was_appended(store: EventStore, ijmond: Regelset) -> None:
     d = casus(ijmond)
-    assert store.append(d.casus.casus_id, 0, d.gebeurtenissen) == len(d.gebeurtenissen)
+    assert store.append(d.casus.casus_id, 0, d.gebeurtenissen).versie == len(d.gebeurtenissen)
     assert store.read(d.casus.casus_id) == d.gebeurtenissen
     assert store.version(d.casus.casus_id) == len(d.gebeurtenissen)
 
 
 def test_appending_the_same_events_twice_stores_one_copy(store: EventStore, ijmond: Regelset) -> None:
     d = casus(ijmond)
-    store.append(d.casus.casus_id, 0, d.gebeurtenissen)
-    assert store.append(d.casus.casus_id, 0, d.gebeurtenissen) == len(d.gebeurtenissen)
+    assert store.append(d.casus.casus_id, 0, d.gebeurtenissen).nieuw == len(d.gebeurtenissen)
+    herhaald = store.append(d.casus.casus_id, 0, d.gebeurtenissen)
+    assert (herhaald.versie, herhaald.nieuw) == (len(d.gebeurtenissen), 0)
     assert store.read(d.casus.casus_id) == d.gebeurtenissen
     assert len(store.log(0)) == len(d.gebeurtenissen)
 

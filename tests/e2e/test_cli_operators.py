@@ -1,0 +1,111 @@
+"""Operators' and auditors' commands against the running dev stack: lijst, huishouden, termijnen,
+rapport, projecties herbouw, audit --volgens and --html, and the worker's Prometheus metrics."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.conftest import Stack, iso
+
+
+@pytest.fixture(scope="module")
+def casussen(stack: Stack) -> dict[str, str]:
+    """Two casussen of one household and one other, a few days old, each a step further."""
+    nu = datetime.now(UTC).replace(microsecond=0)
+    huishouden = f"HH-radar-{uuid.uuid4().hex[:6]}"
+    ids: dict[str, str] = {"huishouden": huishouden}
+    # Registered late (T-5): in Gelderland-Midden Veilig Thuis holds it from receipt, so the steps
+    # entered afterwards can take effect on the days they happened.
+    for naam, beleid, gemeente, hh, dagen in (
+        ("eerste", "gelderland-midden-2019", "ede", huishouden, 20),
+        ("tweede", "ijmond-2024", "beverwijk", huishouden, 3),
+        ("derde", "ijmond-2024", "velsen", "HH-x", 1),
+    ):
+        r = stack.casus("melding", "--beleid", beleid, "--gemeente", gemeente, "--huishouden", hh,
+                        "--ontvangen", iso(nu - timedelta(days=dagen)), "--als", "veilig-thuis")  # fmt: skip
+        assert r.returncode == 0, r.stderr
+        ids[naam] = r.stdout.strip()
+    time.sleep(1.1)  # the record's resolution is a second: keep what was known then apart from what came after
+    stack.json("beoordeling-afronden", ids["eerste"], "--besluit", "direct-overdracht", "--team", "ede", "--als", "veilig-thuis",
+               "--op", iso(nu - timedelta(days=19)))  # fmt: skip
+    stack.json("overdracht-accepteren", ids["eerste"], "--als", "lokaal-team:ede", "--op", iso(nu - timedelta(days=18)))
+    weigering = stack.casus("overdracht-accepteren", ids["tweede"], "--als", "lokaal-team:socius-md")
+    assert weigering.returncode == 1
+    return ids
+
+
+def test_lijst_filters_by_party_policy_and_lapsed_deadline(stack: Stack, casussen: dict[str, str]) -> None:
+    bij_team = stack.json("lijst", "--partij", "lokaal-team:ede", "--beleid", "gelderland-midden-2019")
+    assert casussen["eerste"] in [c["casus_id"] for c in bij_team["casussen"]]
+    assert all(c["houder"] == "lokaal-team:ede" for c in bij_team["casussen"])
+    verlopen = stack.json("lijst", "--termijn-verstreken")
+    assert casussen["eerste"] in [c["casus_id"] for c in verlopen["casussen"]]  # contact-gezin lapsed after 14 days
+    assert casussen["derde"] not in [c["casus_id"] for c in verlopen["casussen"]]
+    ede = next(p for p in bij_team["caseload"] if p["partij"] == "lokaal-team:ede")
+    assert ede["open"] >= 1
+    tekst = stack.casus("lijst", "--gemeente", "velsen")
+    assert tekst.returncode == 0 and casussen["derde"] in tekst.stdout
+
+
+def test_huishouden_shows_every_melding_and_casus_of_the_household(stack: Stack, casussen: dict[str, str]) -> None:
+    radar = stack.json("huishouden", casussen["huishouden"])
+    assert sorted(c["casus_id"] for c in radar["casussen"]) == sorted([casussen["eerste"], casussen["tweede"]])
+    assert [m["aanleiding"] for m in radar["meldingen"]] == ["melding", "melding"]
+
+
+def test_termijnen_lists_what_lapsed_and_what_is_due(stack: Stack, casussen: dict[str, str]) -> None:
+    verstreken = stack.json("termijnen", "--verstreken")["termijnen"]
+    assert ("contact-gezin", casussen["eerste"]) in [(t["soort"], t["casus_id"]) for t in verstreken]
+    binnenkort = stack.json("termijnen", "--binnen", "10")["termijnen"]
+    assert ("veiligheidsbeoordeling", casussen["derde"]) in [(t["soort"], t["casus_id"]) for t in binnenkort]
+    assert all(t["status"] == "open" for t in binnenkort)
+
+
+def test_rapport_gives_the_figures_of_a_policy_and_period(stack: Stack, casussen: dict[str, str]) -> None:
+    vandaag = datetime.now(UTC).date()
+    van, tot = (vandaag - timedelta(days=30)).isoformat(), vandaag.isoformat()
+    r = stack.json("rapport", "--beleid", "gelderland-midden-2019", "--van", van, "--tot", tot)
+    assert r["casussen"] >= 1
+    soorten = {t["soort"]: t for t in r["termijnen"]}
+    assert soorten["veiligheidsbeoordeling"]["tijdig"] >= 1 and soorten["contact-gezin"]["beslist"] >= 1
+    assert r["aandeel_direct"] is not None
+    tekst = stack.casus("rapport", "--beleid", "ijmond-2024", "--van", van, "--tot", tot)
+    assert tekst.returncode == 0 and "veiligheidsbeoordeling" in tekst.stdout
+
+
+def test_projecties_herbouw_reports_progress_as_json_lines(stack: Stack, casussen: dict[str, str]) -> None:
+    r = stack.casus("projecties", "herbouw", "--naam", "termijnen", "--json")
+    assert r.returncode == 0, r.stderr
+    regels = [json.loads(x) for x in r.stdout.splitlines()]
+    assert regels[-1]["klaar"] is True and regels[-1]["projecties"] == ["termijnen"]
+    assert regels[-2]["positie"] == regels[-2]["totaal"] == regels[-1]["gebeurtenissen"]
+    assert stack.json("termijnen", "--verstreken")["termijnen"]
+    assert stack.casus("projecties", "herbouw", "--naam", "onbekend").returncode == 2
+
+
+def test_audit_as_the_record_stood_and_as_a_page(stack: Stack, casussen: dict[str, str], tmp_path: Path) -> None:
+    datetime.now(UTC)
+    volledig = stack.json("audit", casussen["eerste"])
+    assert [i["grond"] for i in volledig["verantwoordelijkheid"]] == ["GM-2", "GM-5.1.5"]
+    gemeld = volledig["verantwoordelijkheid"][0]["vastgelegd"]
+    voor_de_acties = stack.json("audit", casussen["eerste"], "--volgens", gemeld)
+    assert [i["grond"] for i in voor_de_acties["verantwoordelijkheid"]] == ["GM-2"]
+    assert voor_de_acties["verantwoordelijkheid"][0]["tot"] is None
+    pagina = tmp_path / "audit.html"
+    r = stack.casus("audit", casussen["eerste"], "--html", str(pagina))
+    assert r.returncode == 0 and "GM-5.1.5" in pagina.read_text(encoding="utf-8")
+
+
+def test_the_worker_serves_prometheus_metrics(stack: Stack, casussen: dict[str, str]) -> None:
+    with urllib.request.urlopen(f"http://127.0.0.1:{stack.env['CASUS_METRICS_PORT']}/metrics", timeout=10) as antwoord:
+        metrics = antwoord.read().decode()
+    for naam in ("casus_acties", "casus_weigeringen", "casus_gebeurtenissen_toegevoegd", "temporal_workflow_task_execution_latency"):
+        assert naam in metrics, naam
+    assert 'regel="IJM-3.3.1b"' in metrics  # the refused acceptance of the second casus
