@@ -4,6 +4,8 @@ rapport, projecties herbouw, audit --volgens and --html, and the worker's Promet
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import urllib.request
 import uuid
@@ -109,3 +111,20 @@ def test_the_worker_serves_prometheus_metrics(stack: Stack, casussen: dict[str, 
     for naam in ("casus_acties", "casus_weigeringen", "casus_gebeurtenissen_toegevoegd", "temporal_workflow_task_execution_latency"):
         assert naam in metrics, naam
     assert 'regel="IJM-3.3.1b"' in metrics  # the refused acceptance of the second casus
+
+
+def test_an_operator_filters_casussen_in_temporal_by_holder_and_phase(stack: Stack, casussen: dict[str, str]) -> None:
+    temporal = str(Path(sys.executable).parent / "temporal")
+    query = "CasusHouder='lokaal-team:ede' AND CasusFase='overgedragen' AND CasusBeleid='gelderland-midden-2019'"
+    gevonden: list[str] = []
+    for _ in range(100):
+        r = subprocess.run(
+            [temporal, "workflow", "list", "--address", stack.env["CASUS_TEMPORAL_ADDRESS"], "--query", query, "--output", "json"],
+            capture_output=True, text=True, timeout=60, check=True,
+        )  # fmt: skip
+        gevonden = [w["execution"]["workflowId"] for w in json.loads(r.stdout or "[]")]
+        if f"casus-{casussen['eerste']}" in gevonden:
+            break
+        time.sleep(0.1)
+    assert f"casus-{casussen['eerste']}" in gevonden
+    assert f"casus-{casussen['derde']}" not in gevonden
