@@ -106,12 +106,18 @@ def _interval_json(i: Interval) -> dict[str, Any]:
 @click.option("--volgens", type=MOMENT, default=None, help="as the record stood at this moment")
 @click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projection")
 @click.option("--html", "html_bestand", type=click.Path(dir_okay=False, path_type=Path), default=None, help="write an HTML page")
+@click.option("--verify", is_flag=True, help="verify the casus's hash chain instead")
 @click.option("--json", "als_json", is_flag=True)
 def audit(
-    casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, html_bestand: Path | None, als_json: bool
+    casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, html_bestand: Path | None, verify: bool, als_json: bool
 ) -> None:
     """The responsibility timeline from the event store (projection `verantwoordelijkheid`)."""
     stream_id(casus_id)
+    if verify:
+        from casus_cli.integriteit import verifieer
+
+        verifieer([casus_id], alle=False, als_json=als_json)
+        return
     with projecties([NAME], wacht) as (store, views):
         if store.version(casus_id) == 0:
             raise RefusedError(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")

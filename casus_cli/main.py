@@ -14,9 +14,10 @@ from casus_cli import fouten
 from casus_cli.acties import ACTIE_COMMANDOS, melding
 from casus_cli.dev import dev
 from casus_cli.fouten import CliError, RefusedError
+from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
 from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
-from casus_cli.projecties import projecties
+from casus_cli.projecties import migreer_commando, projecties
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from eventstore.store import InvalidCasusIdError
@@ -45,7 +46,20 @@ def simuleer(bestand: Path, als_json: bool) -> None:
     toon_json(uitkomst) if als_json else toon_uitkomst(uitkomst)
 
 
-for commando in (dev, melding, status, audit, lijst, huishouden, termijnen, rapport, projecties, *ACTIE_COMMANDOS):
+for commando in (
+    dev,
+    melding,
+    status,
+    audit,
+    verifieer_commando,
+    lijst,
+    huishouden,
+    termijnen,
+    rapport,
+    projecties,
+    migreer_commando,
+    *ACTIE_COMMANDOS,
+):
     cli.add_command(commando)
 
 

@@ -80,3 +80,16 @@ def draai() -> None:
         run_until_signal(hoofd)
     finally:
         runner.store.close()
+
+
+@click.command("migreer")
+@click.option("--json", "als_json", is_flag=True)
+def migreer_commando(als_json: bool) -> None:
+    """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
+    from eventstore.migratie import migreer
+
+    try:
+        tabellen = migreer(Settings(), alle())
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(json.dumps({"tabellen": tabellen}) if als_json else f"migrated: {', '.join(tabellen)}")

@@ -21,6 +21,8 @@ def environment(settings: Settings) -> Environment:
             "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
             "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            # A role that may only append (the worker's) creates no tables: `casus migreer` does.
+            "CREATE_TABLE": "yes" if settings.create_tables else "no",
         }
     else:
         settings.events_path.parent.mkdir(parents=True, exist_ok=True)

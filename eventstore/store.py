@@ -10,6 +10,7 @@ from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis
 from eventstore.infrastructure import factory
+from eventstore.keten import BEGIN, Afwijking, controleer, uitpakken, verpak
 from runtime.settings import Settings
 
 
@@ -34,6 +35,11 @@ def encode(e: Gebeurtenis) -> tuple[str, bytes]:
 
 def decode(state: bytes) -> Gebeurtenis:
     return GEBEURTENIS.validate_json(state)
+
+
+def lees(state: bytes) -> Gebeurtenis:
+    """A stored event from its chain envelope."""
+    return decode(uitpakken(state).gebeurtenis.encode())
 
 
 @dataclass(frozen=True)
@@ -69,12 +75,15 @@ class EventStore:
     def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis]) -> Toevoeging:
         """Appends after version `verwacht`; an append already done is recognised, not repeated."""
         sid = stream_id(casus_id)
-        stored = [
-            StoredEvent(originator_id=sid, originator_version=verwacht + i, topic=topic, state=state)
-            for i, (topic, state) in enumerate(map(encode, gebeurtenissen), start=1)
-        ]
-        if not stored:
+        if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
+        vorige = self._laatste_hash(sid, verwacht)
+        stored = []
+        for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
+            topic, data = encode(e)
+            state = verpak(vorige, str(sid), versie, topic, data.decode())
+            vorige = uitpakken(state).hash
+            stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=topic, state=state))
         try:
             self.recorder.insert_events(stored)
         except IntegrityError:
@@ -86,8 +95,19 @@ class EventStore:
             return Toevoeging(versie=verwacht + len(stored), nieuw=0)
         return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored))
 
+    def _laatste_hash(self, sid: UUID, verwacht: int) -> str:
+        if verwacht == 0:
+            return BEGIN
+        laatste = self.recorder.select_events(sid, lte=verwacht, desc=True, limit=1)
+        if not laatste or laatste[0].originator_version != verwacht:
+            raise StreamConflictError(f"casus {sid}: an append after version {verwacht} finds no event {verwacht}")
+        return uitpakken(laatste[0].state).hash
+
     def read(self, casus_id: str) -> list[Gebeurtenis]:
-        return [decode(s.state) for s in self.recorder.select_events(stream_id(casus_id))]
+        return [lees(s.state) for s in self.recorder.select_events(stream_id(casus_id))]
+
+    def verify(self, casus_id: str) -> list[Afwijking]:
+        return controleer(str(stream_id(casus_id)), self.recorder.select_events(stream_id(casus_id)))
 
     def version(self, casus_id: str) -> int:
         laatste = self.recorder.select_events(stream_id(casus_id), desc=True, limit=1)
@@ -96,9 +116,19 @@ class EventStore:
     def log(self, na: int, limit: int = 500) -> list[Opgeslagen]:
         """The global log after position `na`, in order (what projections follow)."""
         return [
-            Opgeslagen(positie=n.id, versie=n.originator_version, casus_id=str(n.originator_id), gebeurtenis=decode(n.state))
+            Opgeslagen(positie=n.id, versie=n.originator_version, casus_id=str(n.originator_id), gebeurtenis=lees(n.state))
             for n in self.recorder.select_notifications(start=na, limit=limit, inclusive_of_start=False)
         ]
+
+    def stream_ids(self) -> list[str]:
+        """Every casus stream, in order of its first event (read from the log, not a read model)."""
+        gezien: dict[str, None] = {}
+        positie = 0
+        while notities := self.recorder.select_notifications(start=positie, limit=5000, inclusive_of_start=False):
+            for n in notities:
+                gezien.setdefault(str(n.originator_id), None)
+            positie = notities[-1].id
+        return list(gezien)
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

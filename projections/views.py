@@ -51,7 +51,8 @@ class _PostgresSql(Sql):
         self.cursor = cursor
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
-        self.cursor.execute(statement, tuple(params))
+        # Without parameters psycopg reads the statement as it is (a % in PL/pgSQL stays a %).
+        self.cursor.execute(statement, tuple(params) if params else None)
 
     def fetchall(self) -> list[Row]:
         return [dict(r) for r in self.cursor.fetchall()]

@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     postgres_user: str = "postgres"
     postgres_password: SecretStr = SecretStr("")
     postgres_pool_size: int = 5
+    create_tables: bool = True
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233

@@ -1,0 +1,67 @@
+"""The hash chain of a casus stream: each stored event carries the hash of the one before it and
+its own, over its position, its type and its exact stored bytes, so that `casus audit --verify`
+can show that nothing was altered, removed or moved."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from eventsourcing.persistence import StoredEvent
+
+BEGIN = "0" * 64
+
+
+@dataclass(frozen=True)
+class Envelop:
+    vorige: str
+    hash: str
+    gebeurtenis: str
+
+
+@dataclass(frozen=True)
+class Afwijking:
+    versie: int
+    soort: str
+    melding: str
+
+
+def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> str:
+    inhoud = "\n".join((vorige, casus_id, str(versie), topic, gebeurtenis))
+    return hashlib.sha256(inhoud.encode()).hexdigest()
+
+
+def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> bytes:
+    envelop = {"vorige": vorige, "hash": schakel(vorige, casus_id, versie, topic, gebeurtenis), "gebeurtenis": gebeurtenis}
+    return json.dumps(envelop, separators=(",", ":")).encode()
+
+
+def uitpakken(state: bytes) -> Envelop:
+    data = json.loads(state)
+    return Envelop(vorige=data["vorige"], hash=data["hash"], gebeurtenis=data["gebeurtenis"])
+
+
+def controleer(casus_id: str, opgeslagen: Sequence[StoredEvent]) -> list[Afwijking]:
+    """Every break in the chain: an event whose bytes no longer match its hash, a version missing,
+    or an event that does not follow the one stored before it."""
+    afwijkingen: list[Afwijking] = []
+    vorige, verwacht = BEGIN, 1
+    for s in sorted(opgeslagen, key=lambda x: x.originator_version):
+        if s.originator_version != verwacht:
+            afwijkingen.append(Afwijking(verwacht, "ontbreekt", f"versions {verwacht}..{s.originator_version - 1} are missing"))
+        try:
+            envelop = uitpakken(s.state)
+        except (ValueError, KeyError, TypeError):
+            afwijkingen.append(Afwijking(s.originator_version, "onleesbaar", "the stored bytes are not an event envelope"))
+            vorige, verwacht = "", s.originator_version + 1
+            continue
+        if schakel(envelop.vorige, casus_id, s.originator_version, s.topic, envelop.gebeurtenis) != envelop.hash:
+            afwijkingen.append(
+                Afwijking(s.originator_version, "gewijzigd", "the event's content, type or position no longer matches its hash")
+            )
+        elif envelop.vorige != vorige and s.originator_version == verwacht:
+            afwijkingen.append(Afwijking(s.originator_version, "volgorde", "the event does not follow the event stored before it"))
+        vorige, verwacht = envelop.hash, s.originator_version + 1
+    return afwijkingen

@@ -1,0 +1,75 @@
+"""The PostgreSQL migration the project ships: the event and read-model tables, the append-only
+guard on the event table, and the roles production connects with.
+
+Roles (group roles without login; production grants them to login users made from its secrets):
+- `casus_worker`: appends and reads events; may not change or remove one. It holds UPDATE only
+  because eventsourcing serialises inserts with `LOCK TABLE ... IN EXCLUSIVE MODE`, which needs it;
+  the trigger refuses every UPDATE and DELETE whoever tries, and TRUNCATE too.
+- `casus_projecties`: reads events, writes the read models and their tracking.
+- `casus_lezer`: reads everything, for reports and audit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from eventstore.store import EventStore
+from projections.runner import Projection
+from projections.views import open_views
+from runtime.settings import Settings
+
+EVENTS = "casus_events"
+TRACKING = "casus_tracking"
+
+GUARD = f"""
+CREATE OR REPLACE FUNCTION casus_alleen_toevoegen() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'the event store is append-only: % on % refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END $$;
+DROP TRIGGER IF EXISTS casus_events_alleen_toevoegen ON {EVENTS};
+CREATE TRIGGER casus_events_alleen_toevoegen BEFORE UPDATE OR DELETE ON {EVENTS}
+    FOR EACH ROW EXECUTE FUNCTION casus_alleen_toevoegen();
+DROP TRIGGER IF EXISTS casus_events_niet_legen ON {EVENTS};
+CREATE TRIGGER casus_events_niet_legen BEFORE TRUNCATE ON {EVENTS}
+    FOR EACH STATEMENT EXECUTE FUNCTION casus_alleen_toevoegen();
+"""
+
+ROLLEN = """
+DO $$ BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_worker') THEN CREATE ROLE casus_worker NOLOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_projecties') THEN CREATE ROLE casus_projecties NOLOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_lezer') THEN CREATE ROLE casus_lezer NOLOGIN; END IF;
+END $$;
+"""
+
+
+def grants(view_tables: Sequence[str]) -> str:
+    views = ", ".join([TRACKING, *view_tables])
+    return f"""
+REVOKE ALL ON {EVENTS} FROM casus_worker, casus_projecties, casus_lezer;
+GRANT SELECT, INSERT, UPDATE ON {EVENTS} TO casus_worker;
+GRANT USAGE ON SEQUENCE {EVENTS}_notification_id_seq TO casus_worker;
+GRANT SELECT ON {EVENTS} TO casus_projecties, casus_lezer;
+GRANT SELECT, INSERT, UPDATE, DELETE ON {views} TO casus_projecties;
+GRANT SELECT ON {views} TO casus_lezer;
+"""
+
+
+def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
+    """Creates what is missing and (re)applies guard and grants; safe to run again."""
+    if settings.eventstore != "postgres":
+        raise ValueError("the migration is for PostgreSQL (CASUS_EVENTSTORE=postgres); SQLite creates its tables itself")
+    store = EventStore.open(settings)
+    try:
+        views = open_views(store.infrastructure)
+        tabellen: list[str] = []
+        for p in projecties:
+            views.create(p.ddl)
+            tabellen += p.tables
+        with views.transaction() as sql:
+            for stap in (GUARD, ROLLEN, grants(tabellen)):
+                sql.execute(stap)
+    finally:
+        store.close()
+    return [EVENTS, TRACKING, *tabellen]
