@@ -46,6 +46,8 @@ class CasusStart(BaseModel):
     regelset: Regelset
     klok_verschuiving_s: float = 0.0
     casus: Casus | None = None
+    # A casus can run two years: past this many history events it continues as new with its state.
+    geschiedenis_limiet: int = 10_000
 
 
 class Resultaat(BaseModel):
@@ -84,7 +86,8 @@ class CasusWorkflow:
         casus = self._huidig()
         while casus.fase != "afgesloten":
             await self._wacht_op_termijn_of_actie(casus.volgende_termijn())
-            if workflow.info().is_continue_as_new_suggested():
+            info = workflow.info()
+            if info.is_continue_as_new_suggested() or info.get_current_history_length() > self._start.geschiedenis_limiet:
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(self._start.model_copy(update={"casus": self._huidig()}))
             casus = self._huidig()

@@ -89,8 +89,8 @@ def test_a_removed_last_event_is_found_against_the_read_model(store: EventStore,
     r = subprocess.run([CASUS, "verifieer", "--alle", "--json"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 1
     assert f'"versie": {laatste}' in r.stdout and "ontbreekt" in r.stdout
-    één = subprocess.run([CASUS, "audit", casus_id, "--verify"], env=env, capture_output=True, text=True, timeout=60, check=False)
-    assert één.returncode == 1 and "broken" in één.stderr
+    enkel = subprocess.run([CASUS, "audit", casus_id, "--verify"], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert enkel.returncode == 1 and "broken" in enkel.stderr
 
 
 def _env(settings: Settings) -> dict[str, str]:

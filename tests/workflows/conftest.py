@@ -47,7 +47,9 @@ class Casusbank:
     verschuiving: timedelta = timedelta(0)
     gestart: list[WorkflowHandle[Any, Any]] = field(default_factory=list)
 
-    async def meld(self, regelset: Regelset, ontvangen: datetime, gemeente: str, **melding: Any) -> WorkflowHandle[Any, Any]:
+    async def meld(
+        self, regelset: Regelset, ontvangen: datetime, gemeente: str, geschiedenis_limiet: int = 10_000, **melding: Any
+    ) -> WorkflowHandle[Any, Any]:
         casus_id = str(uuid.uuid4())
         self.verschuiving = ontvangen - await self.env.get_current_time()
         melden = Melden(
@@ -56,7 +58,12 @@ class Casusbank:
         )  # fmt: skip
         handle = await self.env.client.start_workflow(
             CasusWorkflow.run,
-            CasusStart(melding=melden, regelset=regelset, klok_verschuiving_s=self.verschuiving.total_seconds()),
+            CasusStart(
+                melding=melden,
+                regelset=regelset,
+                klok_verschuiving_s=self.verschuiving.total_seconds(),
+                geschiedenis_limiet=geschiedenis_limiet,
+            ),
             id=f"casus-{casus_id}",
             task_queue=self.task_queue,
         )

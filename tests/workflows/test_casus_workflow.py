@@ -72,3 +72,25 @@ async def test_an_accepted_action_is_in_the_event_store_before_the_caller_hears_
     resultaat = await handle.execute_update("actie", v, result_type=Resultaat)
     assert "BeoordelingAfgerond" in resultaat.gebeurtenissen
     assert len(bank.store.read(resultaat.casus.casus_id)) == resultaat.versie
+
+
+async def test_continue_as_new_keeps_state_deadlines_and_pending_timers(bank: Casusbank, ijmond: Regelset) -> None:
+    handle = await bank.meld(ijmond, t("2027-03-25T10:00:00+01:00"), "velsen", geschiedenis_limiet=40)
+    eerste_run = (await handle.describe()).run_id
+    await bank.klok_naar(t("2027-03-31T15:00:00+02:00"))
+    stappen = [
+        verzoek("beoordeling-afronden", "veilig-thuis", t("2027-03-31T15:00:00+02:00"), besluit="direct-overdracht", team="socius-md"),
+        verzoek("overdracht-accepteren", "lokaal-team:socius-md", t("2027-03-31T15:00:00+02:00")),
+        *[verzoek("plan-vastleggen", "lokaal-team:socius-md", t("2027-03-31T15:00:00+02:00"), plan=f"versie {n}") for n in range(8)],
+    ]
+    for v in stappen:
+        await handle.execute_update("actie", v, result_type=Resultaat)
+    voor = await toestand(handle)
+    assert (await handle.describe()).run_id != eerste_run, "the history limit did not continue the casus as new"
+    assert voor.plan_versie == 8 and voor.houder == "lokaal-team:socius-md"
+    # The contact term set before continue-as-new still fires after it.
+    await bank.klok_naar(t("2027-04-15T00:00:30+02:00"))
+    na = await toestand(handle, tot_versie=voor.versie + 1)
+    assert na.termijn("contact-gezin").status == "verstreken"  # type: ignore[union-attr]
+    assert bank.store.version(na.casus_id) == na.versie
+    assert bank.store.verify(na.casus_id) == []
