@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser unit integration workflows e2e bench clean
+.PHONY: dev test lint typecheck browser unit integration workflows e2e bench histories clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ typecheck: $(STAMP)
 
 unit integration workflows e2e: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/$@
+
+# Records the current workflow code's histories for the replay test: make histories LABEL=v3
+histories: $(STAMP)
+	$(BIN)/python -m tests.workflows.opnemen $(or $(LABEL),huidig)
 
 bench: $(STAMP)
 	@echo "make bench: not yet (the performance issue brings bench/)"

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
-from temporalio.client import WorkflowHandle
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -114,9 +114,11 @@ async def omgeving() -> AsyncIterator[WorkflowEnvironment]:
 class Simulator:
     """Runs scenarios one after the other in one time-skipping environment."""
 
-    def __init__(self, env: WorkflowEnvironment, store_dir: Path | None = None) -> None:
+    def __init__(self, env: WorkflowEnvironment, store_dir: Path | None = None, bewaar_geschiedenis: bool = False) -> None:
         self.env = env
         self.store_dir = store_dir
+        self.bewaar_geschiedenis = bewaar_geschiedenis
+        self.geschiedenissen: list[WorkflowHistory] = []
 
     async def run(self, scenario: Scenario) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="casus-sim-", dir=self.store_dir) as tmp:
@@ -153,6 +155,8 @@ class Simulator:
                         if fout is not None:
                             fouten.append(fout)
                     await self._tot(handle, scenario.tot, verschuiving)
+                    if self.bewaar_geschiedenis:
+                        self.geschiedenissen.append(await handle.fetch_history())
                 finally:
                     # The test server skips no time while a task waits on a queue without a worker.
                     with contextlib.suppress(RPCError):  # a closed casus has completed already

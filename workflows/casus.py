@@ -29,6 +29,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows import zoekattributen as za
 
 WEIGERING = "Weigering"
+PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -174,12 +175,14 @@ class CasusWorkflow:
 
     def _zoekattributen(self, casus: Casus) -> None:
         volgende = casus.volgende_termijn()
-        workflow.upsert_search_attributes(
-            [
-                za.BELEID.value_set(casus.beleid),
-                za.GEMEENTE.value_set(casus.gemeente),
-                za.HOUDER.value_set(casus.houder or "geen"),
-                za.FASE.value_set(casus.fase),
-                za.VOLGENDE_TERMIJN.value_set(volgende) if volgende else za.VOLGENDE_TERMIJN.value_unset(),
-            ]
-        )
+        updates = [
+            za.BELEID.value_set(casus.beleid),
+            za.GEMEENTE.value_set(casus.gemeente),
+            za.HOUDER.value_set(casus.houder or "geen"),
+            za.FASE.value_set(casus.fase),
+            za.VOLGENDE_TERMIJN.value_set(volgende) if volgende else za.VOLGENDE_TERMIJN.value_unset(),
+        ]
+        # Added while casussen ran: histories recorded before it replay without the attribute.
+        if workflow.patched(PATCH_MONITORING_BESLUIT):
+            updates.append(za.MONITORING_BESLUIT_NODIG.value_set(casus.monitoring_besluit_nodig))
+        workflow.upsert_search_attributes(updates)

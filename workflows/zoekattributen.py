@@ -9,5 +9,7 @@ GEMEENTE = SearchAttributeKey.for_keyword("CasusGemeente")
 HOUDER = SearchAttributeKey.for_keyword("CasusHouder")
 FASE = SearchAttributeKey.for_keyword("CasusFase")
 VOLGENDE_TERMIJN = SearchAttributeKey.for_datetime("CasusVolgendeTermijn")
+# Awaiting a monitoring decision (IJM-3.4.5b / GM-5.2.7): Veilig Thuis must plan a further moment.
+MONITORING_BESLUIT_NODIG = SearchAttributeKey.for_bool("CasusMonitoringBesluitNodig")
 
-ALLE = (BELEID, GEMEENTE, HOUDER, FASE, VOLGENDE_TERMIJN)
+ALLE = (BELEID, GEMEENTE, HOUDER, FASE, VOLGENDE_TERMIJN, MONITORING_BESLUIT_NODIG)
