@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
@@ -175,7 +176,7 @@ class CasusWorkflow:
 
     def _zoekattributen(self, casus: Casus) -> None:
         volgende = casus.volgende_termijn()
-        updates = [
+        updates: list[SearchAttributeUpdate[Any]] = [
             za.BELEID.value_set(casus.beleid),
             za.GEMEENTE.value_set(casus.gemeente),
             za.HOUDER.value_set(casus.houder or "geen"),
