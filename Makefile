@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser unit integration workflows e2e bench histories clean
+.PHONY: dev test lint typecheck browser unit integration workflows e2e faults bench histories clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ typecheck: $(STAMP)
 
 unit integration workflows e2e: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/$@
+
+# The fault, tamper and durability tests, FAULT_REPEAT times each, reported in docs/RELIABILITY.md.
+FAULT_REPEAT ?= 5
+faults: $(STAMP)
+	rm -f .casus-faults.jsonl
+	for i in $$(seq $(FAULT_REPEAT)); do \
+	  CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m storing tests || exit 1; \
+	done
+	$(BIN)/python -m tests.faults.verslag .casus-faults.jsonl docs/RELIABILITY.md $(FAULT_REPEAT)
 
 # Records the current workflow code's histories for the replay test: make histories LABEL=v3
 histories: $(STAMP)

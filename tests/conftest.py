@@ -15,6 +15,8 @@ from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
 
+pytest_plugins = ["tests.conftest_storing"]
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SCENARIOS = SHARED / "scenarios"
 

@@ -50,6 +50,8 @@ class CasusStart(BaseModel):
     casus: Casus | None = None
     # A casus can run two years: past this many history events it continues as new with its state.
     geschiedenis_limiet: int = 10_000
+    # How long one append may take before Temporal retries it on another worker.
+    activiteit_timeout_s: float = 30.0
 
 
 class Resultaat(BaseModel):
@@ -163,7 +165,7 @@ class CasusWorkflow:
         await workflow.execute_activity_method(
             EventStoreActivities.voeg_toe,
             Toevoegen(casus_id=self._start.melding.casus_id, verwacht=versie, gebeurtenissen=tuple(gebeurtenissen)),
-            start_to_close_timeout=timedelta(seconds=30),
+            start_to_close_timeout=timedelta(seconds=self._start.activiteit_timeout_s),
             retry_policy=APPEND_RETRY,
         )
         casus = evolve(self._casus, gebeurtenissen[0])

@@ -15,6 +15,8 @@ from projections.alle import alle
 from runtime.settings import Settings
 from tests.draaiboek import Draaiboek
 
+pytestmark = pytest.mark.storing
+
 
 def verbind(settings: Settings, user: str) -> psycopg.Connection[tuple[object, ...]]:
     return psycopg.connect(

@@ -41,6 +41,7 @@ def test_other_events_at_taken_positions_are_a_conflict_and_store_nothing(store:
     assert store.read(d.casus.casus_id) == d.gebeurtenissen[:3]
 
 
+@pytest.mark.storing
 def test_the_append_activity_retried_after_a_lost_reply_stores_nothing_new(store: EventStore, ijmond: Regelset) -> None:
     d = casus(ijmond)
     invoer = Toevoegen(casus_id=d.casus.casus_id, verwacht=0, gebeurtenissen=tuple(d.gebeurtenissen))

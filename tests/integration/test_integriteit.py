@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 
 from domain.stap import Regelset
 from eventstore.store import EventStore, stream_id
@@ -19,6 +20,8 @@ from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.settings import Settings
 from tests.draaiboek import Draaiboek
+
+pytestmark = pytest.mark.storing
 
 CASUS = str(Path(sys.executable).parent / "casus")
 

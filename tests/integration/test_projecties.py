@@ -12,6 +12,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from domain import gebeurtenissen as g
 from domain.stap import Regelset
 from eventstore.store import EventStore, Opgeslagen
@@ -106,6 +108,7 @@ def wacht_tot(voorwaarde: Any, seconden: float = 60) -> None:
         time.sleep(0.01)
 
 
+@pytest.mark.storing
 def test_a_runner_killed_mid_stream_resumes_without_gap_or_duplicate(
     store: EventStore, store_settings: Settings, ijmond: Regelset, gelderland: Regelset
 ) -> None:

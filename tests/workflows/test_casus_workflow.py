@@ -74,6 +74,7 @@ async def test_an_accepted_action_is_in_the_event_store_before_the_caller_hears_
     assert len(bank.store.read(resultaat.casus.casus_id)) == resultaat.versie
 
 
+@pytest.mark.storing
 async def test_continue_as_new_keeps_state_deadlines_and_pending_timers(bank: Casusbank, ijmond: Regelset) -> None:
     handle = await bank.meld(ijmond, t("2027-03-25T10:00:00+01:00"), "velsen", geschiedenis_limiet=40)
     eerste_run = (await handle.describe()).run_id

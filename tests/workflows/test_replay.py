@@ -17,6 +17,8 @@ from domain.toestand import Casus
 from workflows import zoekattributen as za
 from workflows.casus import CasusStart, CasusWorkflow
 
+pytestmark = pytest.mark.storing
+
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"
 BESTANDEN = sorted(HISTORIES.glob("*/*.json"))
 

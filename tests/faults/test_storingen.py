@@ -1,0 +1,195 @@
+"""Faults production brings, on real parts: a worker killed with -9 in the middle of an append, the
+Temporal server stopped and restarted while casussen wait on timers, PostgreSQL cut off during an
+append. After each, every casus goes on and every event is stored exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from temporalio.api.enums.v1 import PendingActivityState
+from temporalio.client import Client, WorkflowHandle
+
+from domain import gebeurtenissen as g
+from domain.gebeurtenissen import Melder
+from domain.opdrachten import Melden
+from domain.partijen import Actor
+from domain.toestand import Casus
+from eventstore.store import EventStore
+from runtime.policies import load_rules
+from runtime.settings import Settings
+from runtime.temporal import connect
+from tests.draaiboek import verzoek
+from tests.faults.onderdelen import Proxy, TemporalServer, Worker, noteer, wacht_tot
+from workflows.casus import CasusStart, CasusWorkflow, Resultaat
+
+pytestmark = pytest.mark.storing
+
+
+def omgeving(settings: Settings) -> dict[str, str]:
+    env = os.environ | {
+        "CASUS_TEMPORAL_ADDRESS": settings.temporal_address, "CASUS_TASK_QUEUE": settings.task_queue,
+        "CASUS_EVENTSTORE": settings.eventstore, "CASUS_SQLITE_PATH": str(settings.events_path), "CASUS_METRICS_PORT": "0",
+        "CASUS_LOG_FORMAT": "json",
+    }  # fmt: skip
+    if settings.eventstore == "postgres":
+        env |= {"CASUS_POSTGRES_HOST": settings.postgres_host, "CASUS_POSTGRES_PORT": str(settings.postgres_port),
+                "CASUS_POSTGRES_DBNAME": settings.postgres_dbname, "CASUS_POSTGRES_USER": settings.postgres_user}  # fmt: skip
+    return env
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[TemporalServer]:
+    s = TemporalServer(tmp_path)
+    s.start()
+    yield s
+    s.stop()
+
+
+async def meld(
+    client: Client, settings: Settings, beleid: str, gemeente: str, ontvangen: datetime, acuut: bool = False
+) -> WorkflowHandle[Any, Any]:
+    casus_id = str(uuid.uuid4())
+    melden = Melden(casus_id=casus_id, gemeente=gemeente, huishouden=f"HH-{casus_id[:6]}", acuut=acuut, melder=Melder(),
+                    ontvangen=ontvangen, inhoud="storingsproef", actor=Actor(partij="veilig-thuis", medewerker="proef"))  # fmt: skip
+    handle = await client.start_workflow(
+        CasusWorkflow.run, CasusStart(melding=melden, regelset=load_rules(beleid), activiteit_timeout_s=3),
+        id=f"casus-{casus_id}", task_queue=settings.task_queue,
+    )  # fmt: skip
+    await asyncio.wait_for(handle.execute_update("gemeld", result_type=Casus), 60)
+    return handle
+
+
+async def loopt_activiteit(handle: WorkflowHandle[Any, Any]) -> bool:
+    beschrijving = await handle.describe()
+    return any(a.state == PendingActivityState.PENDING_ACTIVITY_STATE_STARTED for a in beschrijving.raw_description.pending_activities)
+
+
+def precies_eenmaal(store: EventStore, casus_id: str, versie: int) -> list[g.Gebeurtenis]:
+    """Versions 1..n with nothing doubled, the chain intact, and n what the workflow holds."""
+    gebeurtenissen = store.read(casus_id)
+    assert len(gebeurtenissen) == versie == store.version(casus_id)
+    assert store.verify(casus_id) == []
+    sleutels = [e.model_dump_json() for e in gebeurtenissen]
+    assert len(set(sleutels)) == len(sleutels), "an event is stored twice"
+    return gebeurtenissen
+
+
+@pytest.fixture
+async def client(server: TemporalServer) -> AsyncIterator[Client]:
+    yield await connect(Settings(temporal_address=server.adres))
+
+
+async def test_a_worker_killed_during_an_append_leaves_each_event_stored_once(
+    server: TemporalServer, client: Client, tmp_path: Path
+) -> None:
+    settings = Settings(state_dir=tmp_path, eventstore="sqlite", task_queue=f"storing-{uuid.uuid4()}", temporal_address=server.adres)
+    eerste = Worker(omgeving(settings))
+    eerste.start()
+    ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=220)
+    handle = await meld(client, settings, "gelderland-midden-2019", "ede", ontvangen)
+    slot = sqlite3.connect(settings.events_path, timeout=1, isolation_level=None)
+    slot.execute("BEGIN EXCLUSIVE")  # the next append blocks inside its activity
+    besluit = verzoek("beoordeling-afronden", "veilig-thuis", ontvangen + timedelta(days=1), besluit="direct-overdracht", team="ede")
+    actie = asyncio.create_task(handle.execute_update("actie", besluit, result_type=Resultaat))
+    for _ in range(400):
+        if gestart := await loopt_activiteit(handle):
+            break
+        await asyncio.sleep(0.025)
+    assert gestart, "the append never started; nothing was killed in the middle of it"
+    eerste.kill()
+    slot.execute("ROLLBACK")
+    slot.close()
+    tweede = Worker(omgeving(settings))
+    tweede.start()
+    try:
+        await asyncio.wait_for(actie, 90)
+        for stap in (
+            verzoek("contact-gelegd", "lokaal-team:ede", ontvangen + timedelta(days=3)),
+            verzoek(
+                "stabiele-veiligheid",
+                "lokaal-team:ede",
+                ontvangen + timedelta(days=190),
+                risicofactoren_aangepakt=True,
+                herstel_gestart=True,
+            ),
+            verzoek("afsluiten", "lokaal-team:ede", None, reden="veiligheid stabiel"),
+        ):
+            await asyncio.wait_for(handle.execute_update("actie", stap, result_type=Resultaat), 60)
+        casus: Casus = await asyncio.wait_for(handle.result(), 60)
+    finally:
+        tweede.stop()
+    store = EventStore.open(settings)
+    try:
+        gebeurtenissen = precies_eenmaal(store, casus.casus_id, casus.versie)
+    finally:
+        store.close()
+    assert casus.fase == "afgesloten" and isinstance(gebeurtenissen[-1], g.CasusAfgesloten)
+    noteer("worker kill -9 during an append", "the casus completed; every event stored once", gebeurtenissen=len(gebeurtenissen))
+
+
+async def test_timers_fire_after_the_temporal_server_was_stopped_and_restarted(
+    server: TemporalServer, client: Client, tmp_path: Path
+) -> None:
+    settings = Settings(state_dir=tmp_path, eventstore="sqlite", task_queue=f"storing-{uuid.uuid4()}", temporal_address=server.adres)
+    worker = Worker(omgeving(settings))
+    worker.start()
+    # Acute meldingen whose 72-hour crisis term (IJM-3.1b) ends a few seconds from now.
+    bijna = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=72) + timedelta(seconds=8)
+    handles = [await meld(client, settings, "ijmond-2024", "velsen", bijna + timedelta(seconds=i), acuut=True) for i in range(3)]
+    worker.stop()
+    server.stop()
+    await asyncio.sleep(max(0.0, (bijna + timedelta(seconds=12) - datetime.now(UTC)).total_seconds()))
+    server.start()
+    worker.start()
+    store = EventStore.open(settings)
+    try:
+        casus_ids = [h.id.removeprefix("casus-") for h in handles]
+
+        def verstreken() -> bool:
+            return all(any(isinstance(e, g.TermijnVerstreken) for e in store.read(c)) for c in casus_ids)
+
+        wacht_tot(verstreken, 90)
+        for c in casus_ids:
+            crisis = next(e for e in store.read(c) if isinstance(e, g.TermijnVerstreken))
+            assert crisis.regel == "IJM-3.1b" and crisis.vastgelegd >= crisis.op
+            precies_eenmaal(store, c, store.version(c))
+    finally:
+        store.close()
+        worker.stop()
+    noteer("Temporal dev server stopped and restarted while timers wait", "every timer fired after the restart", casussen=len(handles))
+
+
+async def test_an_append_retries_while_postgresql_is_cut_off(server: TemporalServer, client: Client, postgres_settings: Settings) -> None:
+    proxy = Proxy((postgres_settings.postgres_host, postgres_settings.postgres_port))
+    settings = postgres_settings.model_copy(
+        update={"postgres_port": proxy.poort, "task_queue": f"storing-{uuid.uuid4()}", "temporal_address": server.adres}
+    )
+    worker = Worker(omgeving(settings))
+    worker.start()
+    try:
+        ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
+        handle = await meld(client, settings, "gelderland-midden-2019", "ede", ontvangen)
+        proxy.knip()
+        besluit = verzoek("beoordeling-afronden", "veilig-thuis", ontvangen + timedelta(days=1), besluit="onderzoek")
+        actie = asyncio.create_task(handle.execute_update("actie", besluit, result_type=Resultaat))
+        await asyncio.sleep(4)
+        assert not actie.done(), "the append did not wait for the database"
+        proxy.herstel()
+        resultaat = await asyncio.wait_for(actie, 90)
+    finally:
+        worker.stop()
+        proxy.sluit()
+    store = EventStore.open(postgres_settings)
+    try:
+        precies_eenmaal(store, resultaat.casus.casus_id, resultaat.versie)
+    finally:
+        store.close()
+    noteer("PostgreSQL cut off during an append", "the append retried and stored every event once", versie=resultaat.versie)

@@ -1,0 +1,68 @@
+"""Writes docs/RELIABILITY.md from the lines the `storing` tests left in CASUS_FAULT_RESULTS:
+`python -m tests.faults.verslag RESULTS.jsonl docs/RELIABILITY.md` (make faults)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+
+def _naam(nodeid: str) -> str:
+    _, _, test = nodeid.partition("::")
+    test, _, parameter = test.partition("[")
+    zin = test.removeprefix("test_").replace("_", " ")
+    return f"{zin} [{parameter.rstrip(']')}]" if parameter else zin
+
+
+def verslag(regels: list[dict[str, Any]], herhalingen: int) -> str:
+    tests: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in regels:
+        if r["soort"] == "test":
+            tests[r["test"]].append(r)
+    noten: dict[str, str] = {r["proef"]: r["uitkomst"] for r in regels if r["soort"] == "noot"}
+    rijen = []
+    for nodeid, runs in sorted(tests.items()):
+        geslaagd = sum(r["uitkomst"] == "passed" for r in runs)
+        duur = statistics.median(r["seconden"] for r in runs)
+        uitkomst = "held every time" if geslaagd == len(runs) else f"FAILED {len(runs) - geslaagd} time(s)"
+        rijen.append(f"| {_naam(nodeid)} | `{nodeid.partition('::')[0]}` | {len(runs)} | {geslaagd} | {duur:.2f} | {uitkomst} |")
+    gezien = "\n".join(f"- **{proef}**: {uitkomst}" for proef, uitkomst in sorted(noten.items()))
+    totaal = sum(len(r) for r in tests.values())
+    mislukt = sum(r["uitkomst"] != "passed" for runs in tests.values() for r in runs)
+    return f"""# Reliability
+
+Produced by `make faults` on {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}: every test marked `storing` (fault injection on
+the real Temporal dev server, worker processes, SQLite and PostgreSQL; tampering with stored rows;
+the append-only guard; continue-as-new; replay of recorded histories) was run {herhalingen} time(s).
+{totaal} runs, {mislukt} failed. This file is written by the suite (`tests/faults/verslag.py`); do not edit it by hand.
+
+| what was tried | where | runs | passed | median s | result |
+|---|---|---|---|---|---|
+{chr(10).join(rijen)}
+
+What the fault tests saw on their last run:
+
+{gezien}
+
+How each fault is made: the worker is killed with SIGKILL while its append activity is blocked on a
+database lock held by the test; the Temporal dev server (file persistence) and the worker are
+stopped while acute casussen wait on their 72-hour crisis timer, the timer's moment passes, and
+both are started again; PostgreSQL is reached through a TCP proxy in the test, which cuts every
+connection and refuses new ones for four seconds during an append; rows are edited directly in
+SQLite and in PostgreSQL (past the trigger, as a superuser can) to alter, delete and reorder
+events. The fast part of this suite also runs in `make test`.
+"""
+
+
+if __name__ == "__main__":
+    bron, doel = Path(sys.argv[1]), Path(sys.argv[2])
+    herhalingen = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    regels = [json.loads(x) for x in bron.read_text(encoding="utf-8").splitlines() if x.strip()]
+    doel.parent.mkdir(parents=True, exist_ok=True)
+    doel.write_text(verslag(regels, herhalingen), encoding="utf-8")
+    print(doel)
