@@ -71,9 +71,10 @@ def main() -> None:
     _einde(_draai("--json" in sys.argv))
 
 
-def _draai(als_json: bool) -> int:
+def _draai(als_json: bool, args: list[str] | None = None) -> int:
+    """Runs one command and returns its exit code (CONTRACT.md), never a traceback for bad input."""
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=args, standalone_mode=False)
     except click.exceptions.Abort:
         return 130
     except click.ClickException as e:
