@@ -18,6 +18,7 @@ from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import toon_json
 from casus_cli.uitvoeren import voer_uit
+from casus_cli.verzegelen import heeft_persoonlijk, verzegel
 from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
@@ -25,6 +26,7 @@ from domain.partijen import Actor
 from domain.toestand import Casus
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
+from eventstore.kluis import Kluis
 from eventstore.store import stream_id
 from runtime.policies import UnknownPolicyError, load_rules, policy_ids
 from runtime.settings import Settings
@@ -34,6 +36,19 @@ from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 T = TypeVar("T")
 WACHT_OP_WORKER_S = 30.0
+
+
+def met_kluis(settings: Settings, werk: Callable[[Kluis], T]) -> T:
+    """Runs `werk` with the household keys of the configured event store."""
+    from casus_cli.inzage import open_kluis, open_store
+
+    store, views = open_store(settings)
+    try:
+        return werk(open_kluis(views, settings))
+    except PermissionError as e:
+        raise RefusedError(str(e), regel="Wmo 2015 art. 5.3.5") from None
+    finally:
+        store.close()
 
 
 def workflow_id(casus_id: str) -> str:
@@ -95,6 +110,8 @@ def melding(
     except Weigering as w:
         raise RefusedError.uit(w) from None
     settings = Settings()
+    if heeft_persoonlijk(melden):
+        melden = met_kluis(settings, lambda kluis: verzegel(melden, huishouden, kluis))
 
     async def start(client: Client) -> Any:
         h = await client.start_workflow(
@@ -145,8 +162,15 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
         settings = Settings()
 
         async def stuur(client: Client) -> Resultaat:
+            h = handle(client, casus_id)
+            verzoek = v
+            if heeft_persoonlijk(v.opdracht):
+                casus: Casus | None = await h.query(CasusWorkflow.toestand)
+                if casus is None:
+                    raise RefusedError("the casus is still being registered; try again", veld="CASUS_ID")
+                verzoek = v.model_copy(update={"opdracht": met_kluis(settings, lambda k: verzegel(v.opdracht, casus.huishouden, k))})
             try:
-                return await voer_uit(handle(client, casus_id), v)
+                return await voer_uit(h, verzoek)
             except Weigering as w:
                 raise RefusedError.uit(w) from None
 

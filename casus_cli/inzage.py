@@ -23,6 +23,7 @@ from casus_cli.uitvoer import tabel, toon_json, toon_uitkomst
 from domain.evolueren import herbouw
 from domain.tijd import lokaal
 from domain.uitkomst import uitkomst
+from eventstore.kluis import Kluis, meester_sleutel
 from eventstore.store import EventStore, stream_id
 from projections.alle import alle
 from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
@@ -45,6 +46,10 @@ def status(casus_id: str, als_json: bool) -> None:
         raise RefusedError("the casus is still being registered; try again", veld="CASUS_ID")
     u = uitkomst(casus)
     toon_json(u) if als_json else toon_uitkomst(u)
+
+
+def open_kluis(views: ViewStore, settings: Settings) -> Kluis:
+    return Kluis(views, meester_sleutel(settings))
 
 
 def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:

@@ -6,12 +6,15 @@ from datetime import UTC, date, datetime, timedelta
 
 import click
 
-from casus_cli.inzage import projecties
+from casus_cli.fouten import RefusedError
+from casus_cli.inzage import open_kluis, open_store, projecties
 from casus_cli.uitvoer import tabel, toon_json
+from domain.partijen import VEILIG_THUIS
 from projections import caseload, lezen
 from projections import huishouden as radar
 from projections import rapport as compliance
 from projections import termijnen as deadlines
+from runtime.settings import Settings
 
 WACHT = click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projections")
 JSON = click.option("--json", "als_json", is_flag=True)
@@ -47,10 +50,19 @@ def lijst(
 
 @click.command("huishouden")
 @click.argument("sleutel")
+@click.option("--vergeet", is_flag=True, help="destroy the household's personal data (Wmo 2015 art. 5.3.5)")
+@click.option("--reden", default=None, help="why, with --vergeet (recorded)")
+@click.option("--als", "partij", default=None, help="who asks, with --vergeet")
+@click.option("--medewerker", default=None)
 @WACHT
 @JSON
-def huishouden(sleutel: str, wacht: float, als_json: bool) -> None:
-    """Every melding and casus of one household (radar, IJM-1.2.1)."""
+def huishouden(
+    sleutel: str, vergeet: bool, reden: str | None, partij: str | None, medewerker: str | None, wacht: float, als_json: bool
+) -> None:
+    """Every melding and casus of one household (radar, IJM-1.2.1); with --vergeet, crypto-shredding."""
+    if vergeet:
+        _vergeet(sleutel, reden, partij, medewerker, als_json)
+        return
     with projecties([radar.NAME, caseload.NAME], wacht) as (_, views):
         resultaat = lezen.huishouden(views, sleutel)
     if als_json:
@@ -60,6 +72,24 @@ def huishouden(sleutel: str, wacht: float, als_json: bool) -> None:
     click.echo(tabel(resultaat["meldingen"], ["ontvangen", "aanleiding", "casus_id", "beleid", "gemeente", "acuut", "melder_soort"]))
     click.echo("\ncasussen")
     click.echo(tabel(resultaat["casussen"], ["casus_id", "beleid", "houder", "fase", "status", "ontvangen", "afgesloten_op"]))
+
+
+def _vergeet(sleutel: str, reden: str | None, partij: str | None, medewerker: str | None, als_json: bool) -> None:
+    if not reden or not reden.strip():
+        raise RefusedError("erasing a household's personal data needs a recorded reason", regel="Wmo 2015 art. 5.3.5", veld="reden")
+    if partij != VEILIG_THUIS:
+        raise RefusedError(f"personal data is erased by {VEILIG_THUIS}, who keeps the dossier", regel="Wmo 2015 art. 5.3.5", veld="als")
+    settings = Settings()
+    store, views = open_store(settings)
+    try:
+        vergeten = open_kluis(views, settings).vergeet(sleutel, reden.strip(), f"{partij}/{medewerker or ''}".rstrip("/"))
+    finally:
+        store.close()
+    resultaat = {"huishouden": sleutel, "vergeten": True, "had_persoonsgegevens": vergeten, "reden": reden.strip()}
+    if als_json:
+        toon_json(resultaat)
+    else:
+        click.echo(f"huishouden {sleutel}: personal data made unreadable ({'key destroyed' if vergeten else 'no key existed'})")
 
 
 @click.command("termijnen")

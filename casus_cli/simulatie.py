@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import BaseModel, ConfigDict, ValidationError
 from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -23,6 +24,7 @@ from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
 from casus_cli.uitvoeren import voer_uit
+from casus_cli.verzegelen import verzegel
 from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
@@ -31,6 +33,7 @@ from domain.tijd import Moment, lokaal
 from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
 from domain.weigering import Weigering
+from eventstore.kluis import Kluis
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Verantwoordelijkheid, tijdlijn
@@ -138,6 +141,10 @@ class Simulator:
             casus_id=casus_id, gemeente=m.gemeente, huishouden=m.huishouden, acuut=m.acuut, melder=m.melder,
             ontvangen=m.ontvangen, inhoud=m.inhoud, actor=Actor(partij=VEILIG_THUIS, medewerker="simulatie"),
         )  # fmt: skip
+        # The simulation seals personal data as production does, with a key that lives as long as the run.
+        self._kluis = Kluis(open_views(store.infrastructure), AESGCM.generate_key(bit_length=256))
+        self._huishouden = m.huishouden
+        melden = verzegel(melden, m.huishouden, self._kluis)
         verschuiving = m.ontvangen - await self.env.get_current_time()
         fouten: list[Fout] = []
         with ThreadPoolExecutor(max_workers=2) as executor:
@@ -172,7 +179,7 @@ class Simulator:
         if v.op is not None:
             await self._klok_naar(v.op, verschuiving)
         try:
-            await voer_uit(handle, v)
+            await voer_uit(handle, v.model_copy(update={"opdracht": verzegel(v.opdracht, self._huishouden, self._kluis)}))
         except Weigering as w:
             return Fout(stap=nummer, actie=actie, regel=w.regel, melding=w.melding, veld=w.veld)
         return None

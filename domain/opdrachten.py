@@ -4,7 +4,7 @@ in kebab-case on the outside (CLI options, scenario keys) and snake_case inside.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -15,6 +15,19 @@ from domain.tijd import Moment
 
 def _kebab(naam: str) -> str:
     return naam.replace("_", "-")
+
+
+def persoonlijk(**kwargs: Any) -> Any:
+    """A field that may hold personal data of the household: the client seals it (free text)."""
+    return Field(json_schema_extra={"persoonlijk": True}, **kwargs)
+
+
+def persoonlijke_velden(soort: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
+        n
+        for n, info in soort.model_fields.items()
+        if isinstance(info.json_schema_extra, dict) and info.json_schema_extra.get("persoonlijk")
+    )
 
 
 class _Opdracht(BaseModel):
@@ -39,7 +52,7 @@ class OverdrachtAccepteren(_Opdracht):
 
 class OverdrachtWeigeren(_Opdracht):
     actie: Literal["overdracht-weigeren"] = "overdracht-weigeren"
-    reden: str = Field(min_length=1)
+    reden: str = persoonlijk(min_length=1)
 
 
 class ContactLeggen(_Opdracht):
@@ -56,7 +69,7 @@ class DienstAfronden(_Opdracht):
     actie: Literal["dienst-afronden"] = "dienst-afronden"
     team: str
     conclusie: Literal["vastgesteld", "niet-vastgesteld", "geen-oordeel"]
-    voorwaarden: tuple[str, ...] = ()
+    voorwaarden: tuple[str, ...] = persoonlijk(default=())
 
 
 class WarmeOverdracht(_Opdracht):
@@ -70,7 +83,7 @@ class ContactVastleggen(_Opdracht):
 
 class Incident(_Opdracht):
     actie: Literal["incident"] = "incident"
-    omschrijving: str = Field(min_length=1)
+    omschrijving: str = persoonlijk(min_length=1)
 
 
 class MonitoringOordeel(_Opdracht):
@@ -94,12 +107,12 @@ class StabieleVeiligheid(_Opdracht):
 
 class PlanVastleggen(_Opdracht):
     actie: Literal["plan-vastleggen"] = "plan-vastleggen"
-    plan: str = Field(min_length=1)
+    plan: str = persoonlijk(min_length=1)
 
 
 class OpnieuwMelden(_Opdracht):
     actie: Literal["opnieuw-melden"] = "opnieuw-melden"
-    inhoud: str = Field(min_length=1)
+    inhoud: str = persoonlijk(min_length=1)
 
 
 class NieuweMelding(_Opdracht):
@@ -108,7 +121,7 @@ class NieuweMelding(_Opdracht):
     melder_anoniem: bool = False
     acuut: bool = False
     gi_betrokken: bool = False
-    inhoud: str = ""
+    inhoud: str = persoonlijk(default="")
 
 
 class OndersteuningVt(_Opdracht):
@@ -123,17 +136,17 @@ class Dwangmaatregel(_Opdracht):
 
 class Opschalen(_Opdracht):
     actie: Literal["opschalen"] = "opschalen"
-    reden: str = Field(min_length=1)
+    reden: str = persoonlijk(min_length=1)
 
 
 class OpschalingBesluit(_Opdracht):
     actie: Literal["opschaling-besluit"] = "opschaling-besluit"
-    besluit: str = Field(min_length=1)
+    besluit: str = persoonlijk(min_length=1)
 
 
 class GemeenteInformeren(_Opdracht):
     actie: Literal["gemeente-informeren"] = "gemeente-informeren"
-    reden: str = Field(min_length=1)
+    reden: str = persoonlijk(min_length=1)
 
 
 class GemeenteReactie(_Opdracht):
@@ -154,7 +167,7 @@ class LokaalTeamGeinformeerd(_Opdracht):
 
 class HuisverbodAdvies(_Opdracht):
     actie: Literal["huisverbod-advies"] = "huisverbod-advies"
-    advies: str = Field(min_length=1)
+    advies: str = persoonlijk(min_length=1)
 
 
 class GezamenlijkGesprek(_Opdracht):
@@ -204,5 +217,5 @@ class Melden(BaseModel):
     acuut: bool = False
     melder: Melder = Melder()
     ontvangen: Moment
-    inhoud: str = ""
+    inhoud: str = persoonlijk(default="")
     actor: Actor

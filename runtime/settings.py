@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     postgres_password: SecretStr = SecretStr("")
     postgres_pool_size: int = 5
     create_tables: bool = True
+    master_key: SecretStr = SecretStr("")
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
     temporal_ui_port: int = 8233

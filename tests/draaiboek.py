@@ -26,18 +26,21 @@ def verzoek(actie: str, als: str, op: datetime | None = None, **velden: Any) -> 
 
 
 class Draaiboek:
-    def __init__(self, regelset: Regelset, ontvangen: str, gemeente: str, *, acuut: bool = False, anoniem: bool = False) -> None:
+    def __init__(
+        self, regelset: Regelset, ontvangen: str, gemeente: str, *, acuut: bool = False, anoniem: bool = False,
+        huishouden: str | None = None, inhoud: str = "test",
+    ) -> None:  # fmt: skip
         self.regelset = regelset
         self.gebeurtenissen: list[Gebeurtenis] = []
         self._casus: Casus | None = None
         melding = Melden(
             casus_id=str(uuid.uuid4()),
             gemeente=gemeente,
-            huishouden=f"HH-{uuid.uuid4().hex[:6]}",
+            huishouden=huishouden or f"HH-{uuid.uuid4().hex[:6]}",
             acuut=acuut,
             melder=Melder(anoniem=anoniem),
             ontvangen=t(ontvangen),
-            inhoud="test",
+            inhoud=inhoud,
             actor=Actor(partij="veilig-thuis", medewerker="test"),
         )
         self._pas_toe(decide(None, melding, regelset, t(ontvangen)))

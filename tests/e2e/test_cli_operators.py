@@ -128,3 +128,36 @@ def test_an_operator_filters_casussen_in_temporal_by_holder_and_phase(stack: Sta
         time.sleep(0.1)
     assert f"casus-{casussen['eerste']}" in gevonden
     assert f"casus-{casussen['derde']}" not in gevonden
+
+
+def test_forgetting_a_household_makes_its_texts_unreadable_and_keeps_the_record(stack: Stack) -> None:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401 - the kluis needs it installed
+
+    from domain import gebeurtenissen as g
+    from eventstore.kluis import VERGETEN, Kluis, meester_sleutel
+    from eventstore.store import EventStore
+    from projections.views import open_views
+    from runtime.settings import Settings
+
+    geheim = f"Melder noemt de naam van het kind {uuid.uuid4().hex[:6]}"
+    hh = f"HH-vergeet-{uuid.uuid4().hex[:6]}"
+    r = stack.casus("melding", "--beleid", "ijmond-2024", "--gemeente", "velsen", "--huishouden", hh, "--inhoud", geheim,
+                    "--als", "veilig-thuis")  # fmt: skip
+    casus_id = r.stdout.strip()
+    assert geheim.encode() not in (stack.state_dir / "events.db").read_bytes()
+    geweigerd = stack.casus("huishouden", hh, "--vergeet", "--als", "veilig-thuis")
+    assert geweigerd.returncode == 1 and "reden" in geweigerd.stderr
+    vergeten = stack.json("huishouden", hh, "--vergeet", "--reden", "verzoek client", "--als", "veilig-thuis", "--medewerker", "anna")
+    assert vergeten["had_persoonsgegevens"] is True
+    settings = Settings(state_dir=stack.state_dir, eventstore="sqlite")
+    store = EventStore.open(settings)
+    try:
+        melding = store.read(casus_id)[0]
+        kluis = Kluis(open_views(store.infrastructure), meester_sleutel(settings))
+        assert isinstance(melding, g.MeldingOntvangen) and kluis.ontzegel(hh, melding.inhoud) == VERGETEN
+    finally:
+        store.close()
+    assert stack.casus("verifieer", casus_id).returncode == 0
+    assert stack.json("audit", casus_id)["verantwoordelijkheid"][0]["partij"] == "melder"
+    nieuw = stack.casus("nieuwe-melding", casus_id, "--inhoud", "nog iets", "--als", "veilig-thuis")
+    assert nieuw.returncode == 1 and "5.3.5" in nieuw.stderr  # nothing new is sealed for a forgotten household
