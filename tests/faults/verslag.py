@@ -56,6 +56,19 @@ both are started again; PostgreSQL is reached through a TCP proxy in the test, w
 connection and refuses new ones for four seconds during an append; rows are edited directly in
 SQLite and in PostgreSQL (past the trigger, as a superuser can) to alter, delete and reorder
 events. The fast part of this suite also runs in `make test`.
+
+Known limits, not hidden by the figures above:
+
+- Forgetting a household destroys its wrapped key in the table `huishouden_sleutels`. The old row
+  version can linger on disk (PostgreSQL: until VACUUM; SQLite: in free pages and the WAL until a
+  checkpoint and VACUUM) and in backups until they expire; run VACUUM after an erasure and keep
+  backup retention within the erasure term.
+- The hash chain shows a removed last event only against the `caseload` read model's version;
+  someone who rewrites a whole stream and that read model consistently is not caught without an
+  anchor outside the database.
+- A melding registered after its sixth working day gets the IJM-3.1d transfer at once (with the
+  deadline's moment); a transfer registered later that would have happened earlier is refused
+  under T-5 rather than rewriting the recorded transfer.
 """
 
 
