@@ -80,9 +80,17 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
         await wacht_op_temporal(settings, proces)
         store = EventStore.open(settings)
         runner = ProjectionRunner(store, open_views(store.infrastructure), alle(), batch=settings.projection_batch)
-        runner_thread = threading.Thread(
-            target=runner.run, args=(stop_projecties, settings.projection_poll_seconds), name="projecties", daemon=True
-        )
+        loop = asyncio.get_running_loop()
+
+        def volg() -> None:
+            try:
+                runner.run(stop_projecties, settings.projection_poll_seconds)
+            except Exception:
+                # A read model that cannot apply an event stops here, its position unmoved; the stack stops with it.
+                log.exception("projection runner stopped on an error; stopping the stack")
+                loop.call_soon_threadsafe(stop.set)
+
+        runner_thread = threading.Thread(target=volg, name="projecties", daemon=True)
         runner_thread.start()
         host, _ = _host_port(settings.temporal_address)
         click.echo(f"Temporal UI:      http://{host}:{settings.temporal_ui_port}", err=True)
