@@ -50,8 +50,9 @@ faults: $(STAMP)
 histories: $(STAMP)
 	$(BIN)/python -m tests.workflows.opnemen $(or $(LABEL),huidig)
 
+# Every performance figure with its baseline; BENCH_QUICK=1 for a short smoke run.
 bench: $(STAMP)
-	@echo "make bench: not yet (the performance issue brings bench/)"
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""`make bench`: what the product costs, measured side by side with the best this machine does."""

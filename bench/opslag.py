@@ -1,0 +1,116 @@
+"""Appends (1) and projection rebuilds (2) on PostgreSQL, against raw psycopg on the same rows."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bench.meten import HERHALINGEN, mediaan, postgres, snel, tijd, verbind
+from domain.gebeurtenissen import Gebeurtenis
+from eventstore.keten import BEGIN, uitpakken, verpak
+from eventstore.store import EventStore, encode, lees
+from projections.alle import alle
+from projections.runner import ProjectionRunner
+from projections.views import open_views
+from runtime.policies import load_rules
+from tests.draaiboek import Draaiboek
+
+RAUW = (
+    "CREATE TABLE rauw (originator_id uuid, originator_version int, topic text, state bytea,"
+    " PRIMARY KEY (originator_id, originator_version))"
+)
+
+
+def gebeurtenissen(n: int) -> list[Gebeurtenis]:
+    """n realistic events of one casus: a Gelderland-Midden casus with its plan revised."""
+    d = Draaiboek(load_rules("gelderland-midden-2019"), "2028-01-10T09:00:00+01:00", "ede")
+    d.doe("2028-01-12T10:00:00+01:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="ede")
+    while len(d.gebeurtenissen) < n:
+        d.doe("2028-01-20T10:00:00+01:00", "plan-vastleggen", "lokaal-team:ede", plan="plan " * 20)
+    return d.gebeurtenissen[:n]
+
+
+def _rijen(casus_id: str, reeks: list[Gebeurtenis]) -> list[tuple[Any, ...]]:
+    vorige, rijen = BEGIN, []
+    for versie, e in enumerate(reeks, start=1):
+        topic, data = encode(e)
+        state = verpak(vorige, casus_id, versie, topic, data.decode())
+        vorige = uitpakken(state).hash
+        rijen.append((uuid.UUID(casus_id), versie, topic, state))
+    return rijen
+
+
+def append_ratio(batch: int, totaal: int) -> dict[str, float]:
+    reeks = gebeurtenissen(totaal)
+    with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
+        store = EventStore.open(settings)
+        ruw = verbind(settings)
+        ruw.execute(RAUW)
+        ruw.commit()
+        ons, kaal = [], []
+        for _ in range(HERHALINGEN):
+            casus_id = str(uuid.uuid4())
+
+            def project(casus_id: str = casus_id) -> None:
+                for start in range(0, totaal, batch):
+                    store.append(casus_id, start, reeks[start : start + batch])
+
+            rijen = _rijen(str(uuid.uuid4()), reeks)
+
+            def rauw(rijen: list[tuple[Any, ...]] = rijen) -> None:
+                with ruw.cursor() as c:
+                    for start in range(0, totaal, batch):
+                        c.executemany("INSERT INTO rauw VALUES (%s, %s, %s, %s)", rijen[start : start + batch])
+                        ruw.commit()
+
+            ons.append(totaal / tijd(project))
+            kaal.append(totaal / tijd(rauw))
+        store.close()
+        ruw.close()
+    return {"ons": mediaan(ons), "rauw": mediaan(kaal), "ratio": mediaan(ons) / mediaan(kaal)}
+
+
+def vul(store: EventStore, totaal: int) -> None:
+    """A population of casussen along several paths, appended in batches."""
+    ijm, gm = load_rules("ijmond-2024"), load_rules("gelderland-midden-2019")
+    aantal = 0
+    while aantal < totaal:
+        d = Draaiboek(gm, "2028-01-10T09:00:00+01:00", "ede") if aantal % 2 else Draaiboek(ijm, "2027-03-25T10:00:00+01:00", "velsen")
+        team = ("ede", "lokaal-team:ede") if aantal % 2 else ("socius-md", "lokaal-team:socius-md")
+        d.doe("2028-01-12T10:00:00+01:00" if aantal % 2 else "2027-03-31T15:00:00+02:00", "beoordeling-afronden", "veilig-thuis",
+              besluit="direct-overdracht", team=team[0])  # fmt: skip
+        if not aantal % 2:
+            d.doe("2027-04-01T11:00:00+02:00", "overdracht-accepteren", team[1])
+        store.append(d.casus.casus_id, 0, d.gebeurtenissen)
+        aantal += len(d.gebeurtenissen)
+
+
+def rebuild(totaal: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
+        store = EventStore.open(settings)
+        vul(store, totaal)
+        runner = ProjectionRunner(store, open_views(store.infrastructure), alle(), batch=settings.projection_batch)
+        runner.catch_up()
+        aantal = store.head()
+        ons = [aantal / tijd(runner.rebuild) for _ in range(HERHALINGEN)]
+        ruw = verbind(settings)
+
+        def rauw() -> None:
+            with ruw.cursor() as c:
+                c.execute("SELECT state FROM casus_events ORDER BY notification_id")
+                for (state,) in c:
+                    lees(bytes(state))  # type: ignore[arg-type]
+
+        kaal = [aantal / tijd(rauw) for _ in range(HERHALINGEN)]
+        ruw.close()
+        store.close()
+    return {"ons": mediaan(ons), "rauw": mediaan(kaal), "ratio": mediaan(ons) / mediaan(kaal), "gebeurtenissen": aantal}
+
+
+def meet() -> dict[str, Any]:
+    totaal = 200 if snel() else 1000
+    uitkomst: dict[str, Any] = {f"append_b{b}": append_ratio(b, totaal) for b in (1, 10, 100)}
+    uitkomst["rebuild"] = rebuild(5_000 if snel() else 50_000)
+    return uitkomst

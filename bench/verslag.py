@@ -1,0 +1,132 @@
+"""docs/PERFORMANCE.md and docs/performance.svg from one bench run."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+from typing import Any
+
+GRENZEN = {
+    "append_ratio": "Each append reads the stream's last event for its hash (one extra round trip), and eventsourcing's "
+    "PostgreSQL recorder takes an exclusive table lock and sends a NOTIFY per insert so readers never pass a gap; "
+    "the raw baseline does neither. Larger batches spread that fixed cost, but the baseline gains more from them.",
+    "rebuild": "The rebuild decodes every event (pydantic) and runs four read models with row-by-row SQL through "
+    "eventsourcing's cursor, each in its own pass over the log; the baseline only selects and decodes.",
+    "audit": "One indexed lookup of a casus's intervals (casus_id, van) in the `verantwoordelijkheid` read model: "
+    "it does not grow with the size of the store.",
+    "action": "An action is an update whose handler runs one activity (the append) and its workflow tasks; the bare "
+    "update has no activity. The extra server round trips and the PostgreSQL append set the floor.",
+    "lifecycle": "Same number of updates and activities on both sides; the difference is the decider, the append "
+    "with its hash lookup and the search-attribute upserts.",
+    "simulatie": "Per scenario: a fresh SQLite store, a worker, time skipping on the test server and a projection pass.",
+    "geheugen": "The dev server keeps each open workflow's mutable state and its timers; the worker caches running "
+    "workflows (its sticky cache), so its share flattens beyond the cache size.",
+}
+
+
+def _regel(naam: str, f: dict[str, Any]) -> str:
+    doel = "—" if f["target"] is None else f"{f['richting']} {f['target']}"
+    status = "reported" if f["gehaald"] is None else ("met" if f["gehaald"] else "**not met**")
+    return f"| `{naam}` | {f['value']:g} | {doel} | {f['unit']} | {status} |"
+
+
+def _svg(resultaat: dict[str, Any]) -> str:
+    rijen = [(k, v) for k, v in resultaat.items() if isinstance(v, dict) and "value" in v and v["target"]]
+    breed, regel, links = 760, 26, 190
+    hoogte = 40 + regel * len(rijen)
+    delen = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{breed}" height="{hoogte}" font-family="sans-serif" font-size="12">',
+             f'<text x="{links}" y="16">figure as a share of its target (1.0 = target; longer is better)</text>']  # fmt: skip
+    schaal = (breed - links - 40) / 2.0
+    for i, (naam, f) in enumerate(rijen):
+        y = 30 + i * regel
+        waarde, doel = max(f["value"], 1e-9), f["target"]
+        score = waarde / doel if f["richting"] == ">=" else doel / waarde
+        lengte = min(score, 2.0) * schaal
+        kleur = "#2e7d32" if f["gehaald"] else "#c62828"
+        delen.append(f'<text x="4" y="{y + 14}">{escape(naam)}</text>')
+        delen.append(f'<rect x="{links}" y="{y + 2}" width="{lengte:.1f}" height="16" fill="{kleur}"/>')
+        delen.append(f'<text x="{links + lengte + 4:.1f}" y="{y + 14}">{score:.2f}</text>')
+    x1 = links + schaal
+    delen.append(f'<line x1="{x1}" y1="22" x2="{x1}" y2="{hoogte - 4}" stroke="#263238" stroke-dasharray="4 3"/>')
+    delen.append("</svg>")
+    return "\n".join(delen)
+
+
+def schrijf(resultaat: dict[str, Any], docs: Path) -> None:
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "performance.svg").write_text(_svg(resultaat), encoding="utf-8")
+    figuren = {k: v for k, v in resultaat.items() if isinstance(v, dict) and "value" in v}
+    m = resultaat["metingen"]
+    o, t, a = m["opslag"], m["temporal"], m["audit"]
+    tabel = "\n".join(_regel(k, v) for k, v in figuren.items())
+    append = "\n".join(
+        f"| {b} | {o[f'append_b{b}']['ons']:.0f} | {o[f'append_b{b}']['rauw']:.0f} | {o[f'append_b{b}']['ratio']:.2f} |"
+        for b in (1, 10, 100)
+    )
+    audits = "\n".join(f"| {int(g):,} | {v['casussen']:,} | {v['p50_ms']:.2f} | {v['p99_ms']:.2f} |" for g, v in a.items() if g.isdigit())
+    modus = "quick mode (BENCH_QUICK=1: smaller sizes; not for comparison with the targets)" if resultaat["snel"] else "full mode"
+    tekst = f"""# Performance
+
+Written by `make bench` on {resultaat["gemeten"]} ({modus}; {resultaat["machine"]}; {resultaat["seconden"]} s). Every
+figure is measured side by side with its baseline in the same run, as the median of
+{resultaat["herhalingen"]} repetitions where repetitions apply. The machine has 2 cores; PostgreSQL runs on it
+too. Machine-readable: `bench/results.json`.
+
+![figures against their targets](performance.svg)
+
+| figure | value | target | unit | |
+|---|---|---|---|---|
+{tabel}
+
+## 1. Append (PostgreSQL): events/s through the event store vs raw psycopg inserts of the same rows
+
+| batch | event store | raw psycopg | ratio |
+|---|---|---|---|
+{append}
+
+What limits it: {GRENZEN["append_ratio"]}
+
+## 2. Projection rebuild (PostgreSQL)
+
+{o["rebuild"]["gebeurtenissen"]:,} events: the four read models rebuilt at {o["rebuild"]["ons"]:.0f} events/s; a raw
+SELECT + decode of the same rows at {o["rebuild"]["rauw"]:.0f} events/s (ratio {o["rebuild"]["ratio"]:.3f}).
+
+What limits it: {GRENZEN["rebuild"]}
+
+## 3. Audit: who held the responsibility at T, for one casus
+
+| events stored | casussen | p50 ms | p99 ms |
+|---|---|---|---|
+{audits}
+
+What limits it: {GRENZEN["audit"]}
+
+## 4. One action's round trip vs a bare update on the same dev server
+
+Ours p50 {t["actie"]["ons_p50_ms"]:.1f} ms, p99 {t["actie"]["ons_p99_ms"]:.1f} ms; bare update p50
+{t["actie"]["kaal_p50_ms"]:.1f} ms, p99 {t["actie"]["kaal_p99_ms"]:.1f} ms.
+
+What limits it: {GRENZEN["action"]}
+
+## 5. Lifecycle throughput
+
+From melding to closing: {t["levensloop"]["ons_acties_per_s"]:.1f} actions/s; a minimal workflow with the same
+updates and activities: {t["levensloop"]["kaal_acties_per_s"]:.1f} actions/s.
+
+What limits it: {GRENZEN["lifecycle"]}
+
+## 6. Simulation
+
+One 18-month scenario: {m["simulatie"]["scenario_18m_s"]:.2f} s. `casus simuleer --batch` over
+{m["simulatie"]["batch"]["scenarios"]} scenarios: {m["simulatie"]["batch"]["seconden"]:.1f} s.
+
+What limits it: {GRENZEN["simulatie"]}
+
+## 7. Open casussen waiting on timers
+
+{t["geheugen"]["open_casussen"]:,} open casussen: dev server + worker resident memory from {t["geheugen"]["kib_voor"]:,} KiB to
+{t["geheugen"]["kib_na"]:,} KiB, {t["geheugen"]["kib_per_casus"]:.1f} KiB per open casus.
+
+What limits it: {GRENZEN["geheugen"]}
+"""
+    (docs / "PERFORMANCE.md").write_text(tekst, encoding="utf-8")
