@@ -55,8 +55,8 @@ class Kaal:
 
     @workflow.update
     async def stap(self, met_activiteit: bool) -> int:
-        if met_activiteit:
-            await workflow.execute_activity(kaal_activiteit, self.n, start_to_close_timeout=timedelta(seconds=30))
+        if met_activiteit:  # the same kind of activity the casus runs its append as
+            await workflow.execute_local_activity(kaal_activiteit, self.n, start_to_close_timeout=timedelta(seconds=30))
         self.n += 1
         return self.n
 

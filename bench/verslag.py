@@ -14,10 +14,12 @@ GRENZEN = {
     "eventsourcing's cursor, each in its own pass over the log; the baseline only selects and decodes.",
     "audit": "One indexed lookup of a casus's intervals (casus_id, van) in the `verantwoordelijkheid` read model: "
     "it does not grow with the size of the store.",
-    "action": "An action is an update whose handler runs one activity (the append) and its workflow tasks; the bare "
-    "update has no activity. The extra server round trips and the PostgreSQL append set the floor.",
-    "lifecycle": "Same number of updates and activities on both sides; the difference is the decider, the append "
-    "with its hash lookup and the search-attribute upserts.",
+    "action": "An action is an update whose handler runs the append as a local activity (in the worker, inside the "
+    "workflow task) and upserts search attributes; the bare update does neither. The PostgreSQL append (a hash "
+    "lookup, an exclusive table lock, the insert and a NOTIFY) sets the floor. Tried: the append as a regular "
+    "activity took twice as long (p50 53 ms against 28 ms here), because of the extra round trips through the server.",
+    "lifecycle": "Same number of updates and local activities on both sides; the difference is the decider, the "
+    "append with its hash lookup and the search-attribute upserts.",
     "simulatie": "Per scenario: a fresh SQLite store, a worker, time skipping on the test server and a projection pass.",
     "geheugen": "The dev server keeps each open workflow's mutable state and its timers; the worker caches running "
     "workflows (its sticky cache), so its share flattens beyond the cache size.",
