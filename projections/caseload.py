@@ -29,39 +29,40 @@ class Caseload:
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
-        casussen: dict[str, Casus | None] = {}
+        bekend = self._lees(sql, {i.casus_id for i in items if not isinstance(i.gebeurtenis, g.MeldingOntvangen)})
+        casussen: dict[str, Casus] = {}
         for item in items:
-            if item.casus_id not in casussen:
-                casussen[item.casus_id] = None if isinstance(item.gebeurtenis, g.MeldingOntvangen) else self._lees(sql, item.casus_id)
-            casussen[item.casus_id] = evolve(casussen[item.casus_id], item.gebeurtenis)
-        for casus in casussen.values():
-            if casus is not None:
-                self._schrijf(sql, casus)
+            vorige = casussen.get(item.casus_id) or bekend.get(item.casus_id)
+            if vorige is None and not isinstance(item.gebeurtenis, g.MeldingOntvangen):
+                raise LookupError(f"caseload holds no casus {item.casus_id}: the log is read out of order")
+            casussen[item.casus_id] = evolve(vorige, item.gebeurtenis)
+        sql.executemany(SCHRIJF, [self._rij(c) for c in casussen.values()])
 
     @staticmethod
-    def _lees(sql: Sql, casus_id: str) -> Casus:
-        sql.execute("SELECT toestand FROM caseload WHERE casus_id = %s", (casus_id,))
-        rijen = sql.fetchall()
-        if not rijen:
-            raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
-        return Casus.model_validate_json(rijen[0]["toestand"])
+    def _lees(sql: Sql, casus_ids: set[str]) -> dict[str, Casus]:
+        if not casus_ids:
+            return {}
+        plekken = ", ".join(["%s"] * len(casus_ids))
+        sql.execute(f"SELECT casus_id, toestand FROM caseload WHERE casus_id IN ({plekken})", sorted(casus_ids))
+        return {r["casus_id"]: Casus.model_validate_json(r["toestand"]) for r in sql.fetchall()}
 
     @staticmethod
-    def _schrijf(sql: Sql, c: Casus) -> None:
+    def _rij(c: Casus) -> tuple[object, ...]:
         volgende = c.volgende_termijn()
-        waarden = (
+        return (
             c.casus_id, c.beleid, c.gemeente, c.huishouden, tijdstip(c.ontvangen), c.houder, c.fase,
             "afgesloten" if c.fase == "afgesloten" else "open", tijdstip(c.afgesloten_op) if c.afgesloten_op else None,
             c.eerste_besluit, tijdstip(volgende) if volgende else None, int(c.monitoring_besluit_nodig), c.versie,
             c.model_dump_json(),
         )  # fmt: skip
-        sql.execute(
-            "INSERT INTO caseload (casus_id, beleid, gemeente, huishouden, ontvangen, houder, fase, status, afgesloten_op,"
-            " eerste_besluit, volgende_termijn, monitoring_besluit_nodig, versie, toestand)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (casus_id) DO UPDATE SET houder = excluded.houder, fase = excluded.fase, status = excluded.status,"
-            " afgesloten_op = excluded.afgesloten_op, eerste_besluit = excluded.eerste_besluit,"
-            " volgende_termijn = excluded.volgende_termijn, monitoring_besluit_nodig = excluded.monitoring_besluit_nodig,"
-            " versie = excluded.versie, toestand = excluded.toestand",
-            waarden,
-        )
+
+
+SCHRIJF = (
+    "INSERT INTO caseload (casus_id, beleid, gemeente, huishouden, ontvangen, houder, fase, status, afgesloten_op,"
+    " eerste_besluit, volgende_termijn, monitoring_besluit_nodig, versie, toestand)"
+    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (casus_id) DO UPDATE SET houder = excluded.houder, fase = excluded.fase, status = excluded.status,"
+    " afgesloten_op = excluded.afgesloten_op, eerste_besluit = excluded.eerste_besluit,"
+    " volgende_termijn = excluded.volgende_termijn, monitoring_besluit_nodig = excluded.monitoring_besluit_nodig,"
+    " versie = excluded.versie, toestand = excluded.toestand"
+)

@@ -24,23 +24,26 @@ class Huishouden:
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
+        meldingen, cycli = [], []
         for item in items:
             e = item.gebeurtenis
             if isinstance(e, g.MeldingOntvangen):
-                sql.execute(
-                    "INSERT INTO huishouden_meldingen (casus_id, versie, huishouden, aanleiding, ontvangen, beleid, gemeente, acuut,"
-                    " melder_soort, melder_anoniem) VALUES (%s, %s, %s, 'melding', %s, %s, %s, %s, %s, %s)"
-                    " ON CONFLICT (casus_id, versie) DO NOTHING",
-                    (item.casus_id, item.versie, e.huishouden, tijdstip(e.op), e.beleid, e.gemeente, int(e.acuut),
-                     e.melder.soort, int(e.melder.anoniem)),
-                )  # fmt: skip
+                meldingen.append((item.casus_id, item.versie, e.huishouden, tijdstip(e.op), e.beleid, e.gemeente, int(e.acuut),
+                                  e.melder.soort, int(e.melder.anoniem)))  # fmt: skip
             elif isinstance(e, g.BeoordelingGestart):
-                melder = e.melder
-                sql.execute(
-                    "INSERT INTO huishouden_meldingen (casus_id, versie, huishouden, aanleiding, ontvangen, beleid, gemeente, acuut,"
-                    " melder_soort, melder_anoniem) SELECT casus_id, %s, huishouden, %s, %s, beleid, gemeente, %s, %s, %s"
-                    " FROM huishouden_meldingen WHERE casus_id = %s AND aanleiding = 'melding'"
-                    " ON CONFLICT (casus_id, versie) DO NOTHING",
-                    (item.versie, e.aanleiding, tijdstip(e.op), int(e.acuut), melder.soort if melder else None,
-                     int(melder.anoniem) if melder else None, item.casus_id),
-                )  # fmt: skip
+                m = e.melder
+                cycli.append((item.versie, e.aanleiding, tijdstip(e.op), int(e.acuut), m.soort if m else None,
+                              int(m.anoniem) if m else None, item.casus_id))  # fmt: skip
+        sql.executemany(
+            "INSERT INTO huishouden_meldingen (casus_id, versie, huishouden, aanleiding, ontvangen, beleid, gemeente, acuut,"
+            " melder_soort, melder_anoniem) VALUES (%s, %s, %s, 'melding', %s, %s, %s, %s, %s, %s)"
+            " ON CONFLICT (casus_id, versie) DO NOTHING",
+            meldingen,
+        )
+        sql.executemany(
+            "INSERT INTO huishouden_meldingen (casus_id, versie, huishouden, aanleiding, ontvangen, beleid, gemeente, acuut,"
+            " melder_soort, melder_anoniem) SELECT casus_id, %s, huishouden, %s, %s, beleid, gemeente, %s, %s, %s"
+            " FROM huishouden_meldingen WHERE casus_id = %s AND aanleiding = 'melding'"
+            " ON CONFLICT (casus_id, versie) DO NOTHING",
+            cycli,
+        )

@@ -33,18 +33,19 @@ class ProjectionRunner:
             views.create(p.ddl)
 
     def step(self) -> int:
-        """One batch for each projection; the number of events processed."""
-        total = 0
+        """One batch of the log, read once and applied to every projection that has not seen it,
+        each projection in its own transaction with its position; the number of events read."""
+        posities = {p.name: self.views.position(p.name) for p in self.projections}
+        items = self.store.log(min(posities.values(), default=0), self.batch)
         for p in self.projections:
-            items = self.store.log(self.views.position(p.name), self.batch)
-            if not items:
+            eigen = [i for i in items if i.positie > posities[p.name]]
+            if not eigen:
                 continue
             # An error aborts the transaction: the position never passes an event not applied.
             with self.views.transaction() as sql:
-                p.apply(sql, items)
-                self.views.track(sql, p.name, items[-1].positie)
-            total += len(items)
-        return total
+                p.apply(sql, eigen)
+                self.views.track(sql, p.name, eigen[-1].positie)
+        return len(items)
 
     def catch_up(self, voortgang: Voortgang | None = None) -> int:
         total = 0
@@ -62,7 +63,11 @@ class ProjectionRunner:
                 for table in p.tables:
                     sql.execute(f"DELETE FROM {table}")
                 self.views.forget(sql, p.name)
-        return self.catch_up(voortgang)
+        gewoon, self.batch = self.batch, max(self.batch, 5000)  # from zero, larger batches mean fewer round trips
+        try:
+            return self.catch_up(voortgang)
+        finally:
+            self.batch = gewoon
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
         while not stop.is_set():

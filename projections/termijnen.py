@@ -4,6 +4,7 @@ compliance per term and region."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from domain import gebeurtenissen as g
 from eventstore.store import Opgeslagen
@@ -26,37 +27,39 @@ class Termijnen:
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
+        """Inserts first, then every change in log order through one statement: the same rows as one
+        event at a time, in a few round trips."""
+        casussen: list[tuple[Any, ...]] = []
+        gesteld: list[tuple[Any, ...]] = []
+        wijzigingen: list[tuple[Any, ...]] = []
         for item in items:
-            self._apply(sql, item.casus_id, item.gebeurtenis)
-
-    @staticmethod
-    def _apply(sql: Sql, casus_id: str, e: g.Gebeurtenis) -> None:
-        match e:
-            case g.MeldingOntvangen():
-                sql.execute(
-                    "INSERT INTO termijnen_casus (casus_id, beleid, gemeente) VALUES (%s, %s, %s) ON CONFLICT (casus_id) DO NOTHING",
-                    (casus_id, e.beleid, e.gemeente),
-                )
-            case g.TermijnGesteld():
-                sql.execute(
-                    "INSERT INTO termijnen (casus_id, termijn_id, soort, regel, beleid, gemeente, gesteld_op, uiterlijk, status)"
-                    " SELECT casus_id, %s, %s, %s, beleid, gemeente, %s, %s, 'open' FROM termijnen_casus WHERE casus_id = %s"
-                    " ON CONFLICT (casus_id, termijn_id) DO NOTHING",
-                    (e.termijn_id, e.soort, e.regel, tijdstip(e.op), tijdstip(e.uiterlijk), casus_id),
-                )
-            case g.TermijnVoldaan():
-                status = "te-laat" if e.te_laat else "voldaan"
-                sql.execute(
-                    "UPDATE termijnen SET status = %s, voldaan_op = %s WHERE casus_id = %s AND termijn_id = %s",
-                    (status, tijdstip(e.op), casus_id, e.termijn_id),
-                )
-            case g.TermijnVerstreken() | g.TermijnVervallen():
-                status = "verstreken" if isinstance(e, g.TermijnVerstreken) else "vervallen"
-                sql.execute("UPDATE termijnen SET status = %s WHERE casus_id = %s AND termijn_id = %s", (status, casus_id, e.termijn_id))
-            case g.HuisverbodVerlengd():
-                sql.execute(
-                    "UPDATE termijnen SET uiterlijk = %s WHERE casus_id = %s AND termijn_id = %s",
-                    (tijdstip(e.uiterlijk), casus_id, e.termijn_id),
-                )
-            case _:
-                pass
+            e, cid = item.gebeurtenis, item.casus_id
+            match e:
+                case g.MeldingOntvangen():
+                    casussen.append((cid, e.beleid, e.gemeente))
+                case g.TermijnGesteld():
+                    gesteld.append((e.termijn_id, e.soort, e.regel, tijdstip(e.op), tijdstip(e.uiterlijk), cid))
+                case g.TermijnVoldaan():
+                    wijzigingen.append(("te-laat" if e.te_laat else "voldaan", tijdstip(e.op), None, cid, e.termijn_id))
+                case g.TermijnVerstreken():
+                    wijzigingen.append(("verstreken", None, None, cid, e.termijn_id))
+                case g.TermijnVervallen():
+                    wijzigingen.append(("vervallen", None, None, cid, e.termijn_id))
+                case g.HuisverbodVerlengd():
+                    wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))
+                case _:
+                    pass
+        sql.executemany(
+            "INSERT INTO termijnen_casus (casus_id, beleid, gemeente) VALUES (%s, %s, %s) ON CONFLICT (casus_id) DO NOTHING", casussen
+        )
+        sql.executemany(
+            "INSERT INTO termijnen (casus_id, termijn_id, soort, regel, beleid, gemeente, gesteld_op, uiterlijk, status)"
+            " SELECT casus_id, %s, %s, %s, beleid, gemeente, %s, %s, 'open' FROM termijnen_casus WHERE casus_id = %s"
+            " ON CONFLICT (casus_id, termijn_id) DO NOTHING",
+            gesteld,
+        )
+        sql.executemany(
+            "UPDATE termijnen SET status = COALESCE(%s, status), voldaan_op = COALESCE(%s, voldaan_op),"
+            " uiterlijk = COALESCE(%s, uiterlijk) WHERE casus_id = %s AND termijn_id = %s",
+            wijzigingen,
+        )

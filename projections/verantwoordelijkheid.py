@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from domain import gebeurtenissen as g
 from eventstore.store import Opgeslagen
@@ -29,23 +30,33 @@ class Verantwoordelijkheid:
     tables: tuple[str, ...] = ("verantwoordelijkheid",)
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
+        """Intervals opened and closed within the batch are folded in memory; the database gets at
+        most one closing UPDATE per casus (its interval open before the batch) and the new rows."""
+        sluiten: dict[str, tuple[str, str]] = {}
+        nieuw: dict[str, list[list[Any]]] = {}
         for item in items:
-            self._apply(sql, item)
-
-    def _apply(self, sql: Sql, item: Opgeslagen) -> None:
-        e = item.gebeurtenis
-        if isinstance(e, g.VerantwoordelijkheidOvergedragen | g.CasusAfgesloten):
-            sql.execute(
-                "UPDATE verantwoordelijkheid SET tot = %s, tot_vastgelegd = %s WHERE casus_id = %s AND tot IS NULL",
-                (tijdstip(e.op), tijdstip(e.vastgelegd), item.casus_id),
-            )
-        if isinstance(e, g.VerantwoordelijkheidOvergedragen):
-            actor = e.actor.partij + (f"/{e.actor.medewerker}" if e.actor.medewerker else "")
-            sql.execute(
-                "INSERT INTO verantwoordelijkheid (casus_id, versie, partij, van, tot, grond, actor, vastgelegd)"
-                " VALUES (%s, %s, %s, %s, NULL, %s, %s, %s) ON CONFLICT (casus_id, versie) DO NOTHING",
-                (item.casus_id, item.versie, e.naar, tijdstip(e.op), e.regel, actor, tijdstip(e.vastgelegd)),
-            )
+            e = item.gebeurtenis
+            if not isinstance(e, g.VerantwoordelijkheidOvergedragen | g.CasusAfgesloten):
+                continue
+            einde = (tijdstip(e.op), tijdstip(e.vastgelegd))
+            open_rij = next((r for r in reversed(nieuw.get(item.casus_id, [])) if r[4] is None), None)
+            if open_rij is not None:
+                open_rij[4], open_rij[8] = einde
+            elif item.casus_id not in sluiten:
+                sluiten[item.casus_id] = einde
+            if isinstance(e, g.VerantwoordelijkheidOvergedragen):
+                actor = e.actor.partij + (f"/{e.actor.medewerker}" if e.actor.medewerker else "")
+                rij = [item.casus_id, item.versie, e.naar, tijdstip(e.op), None, e.regel, actor, tijdstip(e.vastgelegd), None]
+                nieuw.setdefault(item.casus_id, []).append(rij)
+        sql.executemany(
+            "UPDATE verantwoordelijkheid SET tot = %s, tot_vastgelegd = %s WHERE casus_id = %s AND tot IS NULL",
+            [(tot, vastgelegd, casus_id) for casus_id, (tot, vastgelegd) in sluiten.items()],
+        )
+        sql.executemany(
+            "INSERT INTO verantwoordelijkheid (casus_id, versie, partij, van, tot, grond, actor, vastgelegd, tot_vastgelegd)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (casus_id, versie) DO NOTHING",
+            [r for rijen in nieuw.values() for r in rijen],
+        )
 
 
 @dataclass(frozen=True)

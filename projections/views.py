@@ -34,6 +34,9 @@ class Sql(ABC):
     @abstractmethod
     def fetchall(self) -> list[Row]: ...
 
+    @abstractmethod
+    def executemany(self, statement: str, rijen: Sequence[Sequence[Any]]) -> None: ...
+
 
 class _SQLiteSql(Sql):
     def __init__(self, cursor: Any) -> None:
@@ -41,6 +44,10 @@ class _SQLiteSql(Sql):
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         self.cursor.execute(statement.replace("%s", "?"), tuple(params))
+
+    def executemany(self, statement: str, rijen: Sequence[Sequence[Any]]) -> None:
+        if rijen:
+            self.cursor.executemany(statement.replace("%s", "?"), [tuple(r) for r in rijen])
 
     def fetchall(self) -> list[Row]:
         return [dict(r) for r in self.cursor.fetchall()]
@@ -53,6 +60,10 @@ class _PostgresSql(Sql):
     def execute(self, statement: str, params: Sequence[Any] = ()) -> None:
         # Without parameters psycopg reads the statement as it is (a % in PL/pgSQL stays a %).
         self.cursor.execute(statement, tuple(params) if params else None)
+
+    def executemany(self, statement: str, rijen: Sequence[Sequence[Any]]) -> None:
+        if rijen:
+            self.cursor.executemany(statement, [tuple(r) for r in rijen])
 
     def fetchall(self) -> list[Row]:
         return [dict(r) for r in self.cursor.fetchall()]
