@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import platform
 import time
 from datetime import UTC, datetime
@@ -18,6 +19,12 @@ from runtime import logging as casus_logging
 from runtime.temporal import install_runtime
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def uitvoer() -> tuple[Path, Path]:
+    """Where the run writes: bench/results.json and docs/, or BENCH_OUT_DIR (a smoke run in a test)."""
+    anders = os.environ.get("BENCH_OUT_DIR")
+    return (Path(anders), Path(anders)) if anders else (ROOT / "bench", ROOT / "docs")
 
 
 def figuur(waarde: float, doel: float | None, eenheid: str, richting: str) -> dict[str, Any]:
@@ -59,8 +66,10 @@ def main() -> None:
         **figuren,
         "metingen": ruw,
     }
-    (ROOT / "bench" / "results.json").write_text(json.dumps(resultaat, indent=2) + "\n", encoding="utf-8")
-    schrijf(resultaat, ROOT / "docs")
+    resultaten, docs = uitvoer()
+    resultaten.mkdir(parents=True, exist_ok=True)
+    (resultaten / "results.json").write_text(json.dumps(resultaat, indent=2) + "\n", encoding="utf-8")
+    schrijf(resultaat, docs)
     print(f"bench: {resultaat['seconden']} s; wrote bench/results.json and docs/PERFORMANCE.md")
 
 
