@@ -20,6 +20,7 @@ class Toevoegen(BaseModel):
     casus_id: str
     verwacht: int
     gebeurtenissen: tuple[Gebeurtenis, ...]
+    vorige_hash: str | None = None
 
 
 class Toegevoegd(BaseModel):
@@ -27,6 +28,7 @@ class Toegevoegd(BaseModel):
 
     versie: int
     nieuw: int
+    hash: str | None = None
 
 
 class EventStoreActivities:
@@ -38,7 +40,7 @@ class EventStoreActivities:
         """Idempotent: a retry after a lost reply finds its events stored and stores nothing new."""
         with structlog.contextvars.bound_contextvars(casus_id=invoer.casus_id):
             try:
-                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen)
+                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash)
             except StreamConflictError as e:
                 log.error("stream conflict", fout=str(e))
                 raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
@@ -46,4 +48,4 @@ class EventStoreActivities:
                 toevoeging.nieuw
             )
             log.info("events appended", versie=toevoeging.versie, nieuw=toevoeging.nieuw, poging=activity.info().attempt)
-        return Toegevoegd(versie=toevoeging.versie, nieuw=toevoeging.nieuw)
+        return Toegevoegd(versie=toevoeging.versie, nieuw=toevoeging.nieuw, hash=toevoeging.hash)

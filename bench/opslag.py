@@ -54,8 +54,9 @@ def append_ratio(batch: int, totaal: int) -> dict[str, float]:
             casus_id = str(uuid.uuid4())
 
             def project(casus_id: str = casus_id) -> None:
+                vorige: str | None = None  # as the workflow does: the hash the last append returned
                 for start in range(0, totaal, batch):
-                    store.append(casus_id, start, reeks[start : start + batch])
+                    vorige = store.append(casus_id, start, reeks[start : start + batch], vorige).hash
 
             rijen = _rijen(str(uuid.uuid4()), reeks)
 

@@ -21,6 +21,7 @@ def environment(settings: Settings) -> Environment:
             "POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
             "POSTGRES_POOL_SIZE": str(settings.postgres_pool_size),
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            "APPLICATION_RECORDER_TOPIC": "eventstore.postgres_recorder:CasusPostgresRecorder",
             # A role that may only append (the worker's) creates no tables: `casus migreer` does.
             "CREATE_TABLE": "yes" if settings.create_tables else "no",
         }

@@ -48,6 +48,7 @@ class Toevoeging:
 
     versie: int
     nieuw: int
+    hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,13 @@ class EventStore:
     def close(self) -> None:
         self.infrastructure.close()
 
-    def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis]) -> Toevoeging:
-        """Appends after version `verwacht`; an append already done is recognised, not repeated."""
+    def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis], vorige_hash: str | None = None) -> Toevoeging:
+        """Appends after version `verwacht`; an append already done is recognised, not repeated.
+        `vorige_hash`, the hash the previous append returned, saves reading it back."""
         sid = stream_id(casus_id)
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
-        vorige = self._laatste_hash(sid, verwacht)
+        vorige = vorige_hash if vorige_hash and verwacht else self._laatste_hash(sid, verwacht)
         stored = []
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
             topic, data = encode(e)
@@ -92,8 +94,8 @@ class EventStore:
                 raise StreamConflictError(
                     f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events"
                 ) from None
-            return Toevoeging(versie=verwacht + len(stored), nieuw=0)
-        return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored))
+            return Toevoeging(versie=verwacht + len(stored), nieuw=0, hash=vorige)
+        return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored), hash=vorige)
 
     def _laatste_hash(self, sid: UUID, verwacht: int) -> str:
         if verwacht == 0:

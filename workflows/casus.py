@@ -75,6 +75,7 @@ class CasusWorkflow:
         self._casus: Casus | None = start.casus
         self._lock = asyncio.Lock()
         self._gewijzigd = False
+        self._laatste_hash: str | None = None  # from the last append: the next one need not read it back
 
     @workflow.run
     async def run(self, start: CasusStart) -> Casus:
@@ -163,18 +164,21 @@ class CasusWorkflow:
         versie = self._casus.versie if self._casus else 0
         if not gebeurtenissen:
             return versie
-        invoer = Toevoegen(casus_id=self._start.melding.casus_id, verwacht=versie, gebeurtenissen=tuple(gebeurtenissen))
+        invoer = Toevoegen(
+            casus_id=self._start.melding.casus_id, verwacht=versie, gebeurtenissen=tuple(gebeurtenissen), vorige_hash=self._laatste_hash
+        )
         timeout = timedelta(seconds=self._start.activiteit_timeout_s)
         if workflow.patched(PATCH_LOKALE_APPEND):
             # In the worker's own process, within the workflow task: no extra round trips through the
             # server per action. Idempotent, so a retry after a lost worker stores nothing twice.
-            await workflow.execute_local_activity_method(
+            toegevoegd = await workflow.execute_local_activity_method(
                 EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=timeout, retry_policy=APPEND_RETRY
             )
         else:
-            await workflow.execute_activity_method(
+            toegevoegd = await workflow.execute_activity_method(
                 EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=timeout, retry_policy=APPEND_RETRY
             )
+        self._laatste_hash = toegevoegd.hash
         casus = evolve(self._casus, gebeurtenissen[0])
         for e in gebeurtenissen[1:]:
             casus = evolve(casus, e)

@@ -25,7 +25,7 @@ from domain.toestand import Casus
 from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
-from runtime.temporal import connect
+from runtime.temporal import ServiceUnavailableError, connect
 from tests.draaiboek import verzoek
 from tests.faults.onderdelen import Proxy, TemporalServer, Worker, noteer, wacht_tot
 from workflows.casus import CasusStart, CasusWorkflow, Resultaat
@@ -87,7 +87,17 @@ def precies_eenmaal(store: EventStore, casus_id: str, versie: int) -> list[g.Geb
 
 @pytest.fixture
 async def client(server: TemporalServer) -> AsyncIterator[Client]:
-    yield await connect(Settings(temporal_address=server.adres))
+    yield await verbind(server)
+
+
+async def verbind(server: TemporalServer) -> Client:
+    """The port answers before the frontend is healthy: try until it is."""
+    for _ in range(120):
+        try:
+            return await connect(Settings(temporal_address=server.adres))
+        except ServiceUnavailableError:
+            await asyncio.sleep(0.25)
+    return await connect(Settings(temporal_address=server.adres))
 
 
 async def test_a_worker_killed_during_an_append_leaves_each_event_stored_once(
