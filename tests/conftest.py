@@ -81,3 +81,12 @@ def store(store_settings: Settings) -> Iterator[EventStore]:
     s = EventStore.open(store_settings)
     yield s
     s.close()
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    """The CASUS_* variables that point a subprocess (casus, worker.py) at the same event store."""
+    env = {"CASUS_EVENTSTORE": settings.eventstore, "CASUS_SQLITE_PATH": str(settings.events_path)}
+    if settings.eventstore == "postgres":
+        env |= {"CASUS_POSTGRES_HOST": settings.postgres_host, "CASUS_POSTGRES_PORT": str(settings.postgres_port),
+                "CASUS_POSTGRES_DBNAME": settings.postgres_dbname, "CASUS_POSTGRES_USER": settings.postgres_user}  # fmt: skip
+    return env

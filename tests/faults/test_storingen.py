@@ -26,6 +26,7 @@ from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
 from runtime.temporal import ServiceUnavailableError, connect
+from tests.conftest import store_env
 from tests.draaiboek import verzoek
 from tests.faults.onderdelen import Proxy, TemporalServer, Worker, noteer, wacht_tot
 from workflows.casus import CasusStart, CasusWorkflow, Resultaat
@@ -34,15 +35,10 @@ pytestmark = pytest.mark.storing
 
 
 def omgeving(settings: Settings) -> dict[str, str]:
-    env = os.environ | {
+    return os.environ | store_env(settings) | {
         "CASUS_TEMPORAL_ADDRESS": settings.temporal_address, "CASUS_TASK_QUEUE": settings.task_queue,
-        "CASUS_EVENTSTORE": settings.eventstore, "CASUS_SQLITE_PATH": str(settings.events_path), "CASUS_METRICS_PORT": "0",
-        "CASUS_LOG_FORMAT": "json",
+        "CASUS_METRICS_PORT": "0", "CASUS_LOG_FORMAT": "json",
     }  # fmt: skip
-    if settings.eventstore == "postgres":
-        env |= {"CASUS_POSTGRES_HOST": settings.postgres_host, "CASUS_POSTGRES_PORT": str(settings.postgres_port),
-                "CASUS_POSTGRES_DBNAME": settings.postgres_dbname, "CASUS_POSTGRES_USER": settings.postgres_user}  # fmt: skip
-    return env
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.settings import Settings
+from tests.conftest import store_env
 from tests.draaiboek import Draaiboek
 
 pytestmark = pytest.mark.storing
@@ -88,17 +89,9 @@ def test_a_removed_last_event_is_found_against_the_read_model(store: EventStore,
     rauw(store_settings, "DELETE FROM casus_events WHERE originator_id = %s AND originator_version = %s",
          (sleutel(store_settings, casus_id), laatste))  # fmt: skip
     assert store.verify(casus_id) == []  # the chain alone cannot see its own end go
-    env = os.environ | _env(store_settings)
+    env = os.environ | store_env(store_settings)
     r = subprocess.run([CASUS, "verifieer", "--alle", "--json"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert r.returncode == 1
     assert f'"versie": {laatste}' in r.stdout and "ontbreekt" in r.stdout
     enkel = subprocess.run([CASUS, "audit", casus_id, "--verify"], env=env, capture_output=True, text=True, timeout=60, check=False)
     assert enkel.returncode == 1 and "broken" in enkel.stderr
-
-
-def _env(settings: Settings) -> dict[str, str]:
-    env = {"CASUS_EVENTSTORE": settings.eventstore, "CASUS_SQLITE_PATH": str(settings.events_path)}
-    if settings.eventstore == "postgres":
-        env |= {"CASUS_POSTGRES_HOST": settings.postgres_host, "CASUS_POSTGRES_PORT": str(settings.postgres_port),
-                "CASUS_POSTGRES_DBNAME": settings.postgres_dbname, "CASUS_POSTGRES_USER": settings.postgres_user}  # fmt: skip
-    return env

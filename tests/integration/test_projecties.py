@@ -22,6 +22,7 @@ from projections.rapport import rapport
 from projections.runner import ProjectionRunner
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
+from tests.conftest import store_env
 from tests.draaiboek import Draaiboek
 
 CASUS = str(Path(sys.executable).parent / "casus")
@@ -93,12 +94,11 @@ def verwacht_aantal(log: list[Opgeslagen], tot: int) -> dict[str, int]:
 
 
 def omgeving(settings: Settings) -> dict[str, str]:
-    env = os.environ | {"CASUS_EVENTSTORE": settings.eventstore, "CASUS_SQLITE_PATH": str(settings.events_path)}
-    env |= {"CASUS_PROJECTION_BATCH": "5", "CASUS_PROJECTION_POLL_SECONDS": "0.05", "CASUS_LOG_FORMAT": "json"}
-    if settings.eventstore == "postgres":
-        env |= {"CASUS_POSTGRES_HOST": settings.postgres_host, "CASUS_POSTGRES_PORT": str(settings.postgres_port),
-                "CASUS_POSTGRES_DBNAME": settings.postgres_dbname, "CASUS_POSTGRES_USER": settings.postgres_user}  # fmt: skip
-    return env
+    return (
+        os.environ
+        | store_env(settings)
+        | {"CASUS_PROJECTION_BATCH": "5", "CASUS_PROJECTION_POLL_SECONDS": "0.05", "CASUS_LOG_FORMAT": "json"}
+    )
 
 
 def wacht_tot(voorwaarde: Any, seconden: float = 60) -> None:
