@@ -3,8 +3,10 @@ so a restart resumes exactly where the last commit left off (no gap, no duplicat
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Protocol
 
 from eventstore.store import EventStore, Opgeslagen
@@ -23,6 +25,20 @@ class Projection(Protocol):
         """Applies a batch of events in log order, inside the batch's transaction."""
 
 
+@contextmanager
+def _zonder_cyclusopruiming() -> Iterator[None]:
+    """A batch allocates thousands of short-lived objects that hold no reference cycles; the cycle
+    collector's passes over them cost a third of a rebuild. Paused for the batch, it runs as usual
+    afterwards (reference counting still frees everything at once)."""
+    aan = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if aan:
+            gc.enable()
+
+
 class ProjectionRunner:
     def __init__(self, store: EventStore, views: ViewStore, projections: Sequence[Projection], batch: int = 500) -> None:
         self.store = store
@@ -36,7 +52,12 @@ class ProjectionRunner:
         """One batch of the log, read once and applied to every projection that has not seen it,
         each projection in its own transaction with its position; the number of events read."""
         posities = {p.name: self.views.position(p.name) for p in self.projections}
-        items = self.store.log(min(posities.values(), default=0), self.batch)
+        with _zonder_cyclusopruiming():
+            items = self.store.log(min(posities.values(), default=0), self.batch)
+            self._apply(items, posities)
+        return len(items)
+
+    def _apply(self, items: Sequence[Opgeslagen], posities: dict[str, int]) -> None:
         for p in self.projections:
             eigen = [i for i in items if i.positie > posities[p.name]]
             if not eigen:
@@ -45,7 +66,7 @@ class ProjectionRunner:
             with self.views.transaction() as sql:
                 p.apply(sql, eigen)
                 self.views.track(sql, p.name, eigen[-1].positie)
-        return len(items)
+            posities[p.name] = eigen[-1].positie
 
     def catch_up(self, voortgang: Voortgang | None = None) -> int:
         total = 0

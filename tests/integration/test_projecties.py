@@ -3,6 +3,7 @@ runner gave, a killed runner resumes without gap or duplicate, and the report's 
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
@@ -81,6 +82,25 @@ def test_a_rebuild_from_zero_gives_exactly_the_rows_of_the_incremental_runner(
     runner.rebuild(lambda positie, head: gezien.append((positie, head)))
     assert dump(views) == incrementeel
     assert gezien[-1] == (store.head(), store.head())
+
+
+class Kapot:
+    name, ddl, tables = "kapot", (), ()
+
+    def apply(self, sql: Any, items: Any) -> None:
+        raise RuntimeError("read model fails")
+
+
+def test_a_failing_batch_leaves_the_cycle_collector_as_it_found_it(store: EventStore, ijmond: Regelset) -> None:
+    """The runner pauses the cycle collector for a batch; an error in a read model must not leave it off
+    for the rest of the process (the worker and the runner share `casus dev`'s process)."""
+    schrijf_verweven(store, populatie(ijmond, ijmond, 1))
+    runner = ProjectionRunner(store, open_views(store.infrastructure), [Kapot()])
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="read model fails"):
+        runner.step()
+    assert gc.isenabled()
+    assert runner.views.position("kapot") == 0
 
 
 def verwacht_aantal(log: list[Opgeslagen], tot: int) -> dict[str, int]:
