@@ -24,7 +24,9 @@ log = structlog.get_logger()
 WORKFLOWS: Sequence[type] = (CasusWorkflow,)
 
 
-def build_worker(client: Client, store: EventStore, task_queue: str, executor: ThreadPoolExecutor) -> Worker:
+def build_worker(
+    client: Client, store: EventStore, task_queue: str, executor: ThreadPoolExecutor, shutdown_seconds: float = 10.0
+) -> Worker:
     activities = EventStoreActivities(store)
     return Worker(
         client,
@@ -33,7 +35,8 @@ def build_worker(client: Client, store: EventStore, task_queue: str, executor: T
         activities=[activities.voeg_toe],
         # eventsourcing is synchronous: its activities run on threads, never on the event loop.
         activity_executor=executor,
-        graceful_shutdown_timeout=timedelta(seconds=10),
+        # On shutdown polling stops at once; running activities get this long before they are cancelled.
+        graceful_shutdown_timeout=timedelta(seconds=shutdown_seconds),
     )
 
 
@@ -42,7 +45,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
     client = await connect(settings)
     try:
         with ThreadPoolExecutor(max_workers=8, thread_name_prefix="activity") as executor:
-            async with build_worker(client, store, settings.task_queue, executor):
+            async with build_worker(client, store, settings.task_queue, executor, settings.worker_shutdown_seconds):
                 log.info("worker started", task_queue=settings.task_queue, eventstore=settings.eventstore_description)
                 await stop.wait()
                 log.info("worker stopping")

@@ -1,4 +1,9 @@
-"""Settings, read once from the environment (prefix CASUS_), with working local defaults."""
+"""Settings, read once from the environment (prefix CASUS_), with working local defaults.
+
+Secrets may also come from files: with CASUS_SECRETS_DIR set, a file named after the variable in
+lower case (`casus_postgres_password`, `casus_master_key`, `casus_temporal_api_key`) supplies its
+value, as Docker secrets and mounted Kubernetes Secrets provide them. A variable that is set wins
+over its file."""
 
 from __future__ import annotations
 
@@ -6,8 +11,8 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 
 def _default_state_dir() -> Path:
@@ -31,12 +36,54 @@ class Settings(BaseSettings):
     master_key: SecretStr = SecretStr("")
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    temporal_tls: bool = False
+    """TLS to the Temporal frontend; implied by a CA, a client certificate or an API key."""
+    temporal_tls_ca_path: Path | None = None
+    """The CA that signed the frontend's certificate (default: the system's trust store)."""
+    temporal_tls_cert_path: Path | None = None
+    """mTLS: this client's certificate (with temporal_tls_key_path)."""
+    temporal_tls_key_path: Path | None = None
+    temporal_tls_server_name: str | None = None
+    """The name the frontend's certificate carries, when it differs from the address's host."""
+    temporal_api_key: SecretStr = SecretStr("")
     temporal_ui_port: int = 8233
     task_queue: str = "casus"
+    worker_shutdown_seconds: float = 30.0
+    """On SIGTERM the worker stops polling and gives running activities this long to finish;
+    a Kubernetes termination grace period must be longer."""
+    secrets_dir: Path | None = None
     projection_poll_seconds: float = 0.2
     projection_batch: int = 500
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+
+    @model_validator(mode="after")
+    def _mtls_in_pairs(self) -> Settings:
+        if (self.temporal_tls_cert_path is None) != (self.temporal_tls_key_path is None):
+            raise ValueError("CASUS_TEMPORAL_TLS_CERT_PATH and CASUS_TEMPORAL_TLS_KEY_PATH go together (mTLS needs both)")
+        return self
+
+    @property
+    def temporal_uses_tls(self) -> bool:
+        return bool(
+            self.temporal_tls or self.temporal_tls_ca_path or self.temporal_tls_cert_path or self.temporal_api_key.get_secret_value()
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        folder = os.environ.get("CASUS_SECRETS_DIR")
+        if not folder:
+            return init_settings, env_settings
+        if not Path(folder).is_dir():
+            raise ValueError(f"CASUS_SECRETS_DIR={folder} is not a directory")
+        return init_settings, env_settings, SecretsSettingsSource(settings_cls, secrets_dir=folder, case_sensitive=False)
 
     @property
     def metrics_address(self) -> str | None:

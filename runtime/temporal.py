@@ -13,7 +13,7 @@ from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSe
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig, TelemetryFilter
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError, RPCStatusCode, TLSConfig
 
 from runtime.settings import Settings
 from workflows import zoekattributen
@@ -48,10 +48,37 @@ def install_runtime(metrics_address: str | None = None) -> None:
     Runtime.set_default(Runtime(telemetry=telemetry), error_if_already_set=False)
 
 
+def tls_config(settings: Settings) -> TLSConfig | bool:
+    """TLS to the frontend as the settings ask: off, server-authenticated, or mutual (mTLS). A file
+    that cannot be read is named, not left to a handshake error."""
+    if not settings.temporal_uses_tls:
+        return False
+
+    def lees(pad: Path | None, naam: str) -> bytes | None:
+        if pad is None:
+            return None
+        try:
+            return pad.read_bytes()
+        except OSError as e:
+            raise ValueError(f"{naam}: cannot read {pad} ({e.strerror})") from None
+
+    return TLSConfig(
+        server_root_ca_cert=lees(settings.temporal_tls_ca_path, "CASUS_TEMPORAL_TLS_CA_PATH"),
+        client_cert=lees(settings.temporal_tls_cert_path, "CASUS_TEMPORAL_TLS_CERT_PATH"),
+        client_private_key=lees(settings.temporal_tls_key_path, "CASUS_TEMPORAL_TLS_KEY_PATH"),
+        domain=settings.temporal_tls_server_name,
+    )
+
+
 async def connect(settings: Settings) -> Client:
+    api_key = settings.temporal_api_key.get_secret_value() or None
     try:
         return await Client.connect(
-            settings.temporal_address, namespace=settings.temporal_namespace, data_converter=pydantic_data_converter
+            settings.temporal_address,
+            namespace=settings.temporal_namespace,
+            data_converter=pydantic_data_converter,
+            tls=tls_config(settings),
+            api_key=api_key,
         )
     except RuntimeError as e:
         raise ServiceUnavailableError(

@@ -116,10 +116,14 @@ class Proxy:
             if not self.open.is_set():
                 klant.close()
                 continue
-            server = socket.create_connection(self.doel)
-            self.verbindingen += [klant, server]
-            for a, b in ((klant, server), (server, klant)):
-                threading.Thread(target=self._pomp, args=(a, b), daemon=True).start()
+            self._verbind(klant)
+
+    def _verbind(self, klant: socket.socket) -> None:
+        """Connects an accepted client to the target and pumps both ways."""
+        server = socket.create_connection(self.doel)
+        self.verbindingen += [klant, server]
+        for a, b in ((klant, server), (server, klant)):
+            threading.Thread(target=self._pomp, args=(a, b), daemon=True).start()
 
     @staticmethod
     def _pomp(van: socket.socket, naar: socket.socket) -> None:
