@@ -5,9 +5,7 @@ here, by a CA of the test's own."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import ipaddress
-import socket
 import ssl
 import threading
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ from temporalio.client import Client
 
 from runtime.settings import Settings
 from runtime.temporal import ServiceUnavailableError, connect, tls_config
-from tests.faults.onderdelen import Proxy, TemporalServer
+from tests.faults.onderdelen import TemporalServer, vrije_poort
 
 SERVERNAAM = "frontend.temporal.casus.test"
 
@@ -74,31 +72,43 @@ class Ca:
         return _schrijf(self.map, naam, bouwer.sign(self.key, hashes.SHA256()), key)
 
 
-class TlsProxy(Proxy):
-    """Terminates TLS, requires a client certificate signed by `klant_ca`, and forwards the
-    plain gRPC stream to the dev server; a failed handshake closes the connection."""
+class TlsProxy:
+    """Terminates TLS, requires a client certificate signed by `klant_ca`, and forwards the plain
+    gRPC stream to the dev server; a failed handshake closes the connection. asyncio's TLS, on a
+    loop of its own: an ssl socket must not be read and written from two threads at once."""
 
     def __init__(self, doel: tuple[str, int], server: Sleutelpaar, klant_ca: Path) -> None:
+        self.doel, self.poort = doel, vrije_poort()
         self.context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         self.context.load_cert_chain(server.cert, server.key)
         self.context.load_verify_locations(klant_ca)
         self.context.verify_mode = ssl.CERT_REQUIRED
         self.context.set_alpn_protocols(["h2"])
-        self.geweigerd: list[str] = []
-        super().__init__(doel)
+        self.doorgelaten = 0
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        start = asyncio.start_server(self._verbind, "127.0.0.1", self.poort, ssl=self.context, ssl_handshake_timeout=10)
+        self.server = asyncio.run_coroutine_threadsafe(start, self.loop).result(10)
 
-    def _verbind(self, klant: socket.socket) -> None:
-        threading.Thread(target=self._handdruk, args=(klant,), daemon=True).start()
+    async def _verbind(self, lezer: asyncio.StreamReader, schrijver: asyncio.StreamWriter) -> None:
+        self.doorgelaten += 1  # the handshake succeeded
+        server_lezer, server_schrijver = await asyncio.open_connection(*self.doel)
+        await asyncio.gather(self._pomp(lezer, server_schrijver), self._pomp(server_lezer, schrijver))
 
-    def _handdruk(self, klant: socket.socket) -> None:
+    @staticmethod
+    async def _pomp(van: asyncio.StreamReader, naar: asyncio.StreamWriter) -> None:
         try:
-            beveiligd = self.context.wrap_socket(klant, server_side=True)
-        except (ssl.SSLError, OSError) as e:
-            self.geweigerd.append(type(e).__name__)
-            with contextlib.suppress(OSError):
-                klant.close()
-            return
-        super()._verbind(beveiligd)
+            while data := await van.read(65536):
+                naar.write(data)
+                await naar.drain()
+        except OSError:
+            pass
+        finally:
+            naar.close()
+
+    def sluit(self) -> None:
+        self.loop.call_soon_threadsafe(self.server.close)
+        self.loop.call_soon_threadsafe(self.loop.stop)
 
 
 @dataclass(frozen=True)
@@ -142,8 +152,10 @@ async def test_mtls_with_the_ca_and_a_client_certificate_reaches_the_frontend(cl
     settings = _instellingen(
         cluster, temporal_tls_ca_path=cluster.ca, temporal_tls_cert_path=cluster.klant.cert, temporal_tls_key_path=cluster.klant.key
     )
+    voor = cluster.proxy.doorgelaten
     client = await _systeem(settings)
     assert client.namespace == "default"
+    assert cluster.proxy.doorgelaten > voor
 
 
 @pytest.mark.parametrize(
@@ -169,10 +181,10 @@ async def test_the_frontend_is_not_reached_without_what_mtls_needs(cluster: Clus
         velden = {"temporal_tls": True, "temporal_tls_cert_path": cluster.klant.cert, "temporal_tls_key_path": cluster.klant.key}
     elif zonder == "tls":
         velden = {}
-    voor = len(cluster.proxy.geweigerd)
+    voor = cluster.proxy.doorgelaten
     with pytest.raises(ServiceUnavailableError, match="not reachable"):
         await _systeem(_instellingen(cluster, **velden))
-    assert len(cluster.proxy.geweigerd) > voor, "the handshake itself must fail, not something after it"
+    assert cluster.proxy.doorgelaten == voor, "the handshake itself must fail: nothing reaches the frontend"
 
 
 def test_a_client_certificate_without_its_key_is_refused_by_the_settings(tmp_path: Path) -> None:
