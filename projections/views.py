@@ -70,6 +70,9 @@ class _PostgresSql(Sql):
 
 
 class ViewStore(ABC):
+    creates_tables = True
+    """False for a role that may not create tables (CASUS_CREATE_TABLES=false): `casus migreer` has."""
+
     @abstractmethod
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Sql]: ...
@@ -85,6 +88,8 @@ class ViewStore(ABC):
         """Drops a projection's tracked position, so it is rebuilt from the first event."""
 
     def create(self, statements: Sequence[str]) -> None:
+        if not self.creates_tables:
+            return
         with self.transaction() as sql:
             for statement in statements:
                 sql.execute(statement)
@@ -130,6 +135,7 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
 
 
 def open_views(infrastructure: InfrastructureFactory[TrackingRecorder]) -> ViewStore:
-    if isinstance(infrastructure, SQLiteFactory):
-        return infrastructure.tracking_recorder(SQLiteViewStore)  # type: ignore[return-value]
-    return infrastructure.tracking_recorder(PostgresViewStore)  # type: ignore[return-value]
+    soort = SQLiteViewStore if isinstance(infrastructure, SQLiteFactory) else PostgresViewStore
+    views: ViewStore = infrastructure.tracking_recorder(soort)  # type: ignore[assignment]
+    views.creates_tables = infrastructure.env_create_table()  # type: ignore[attr-defined]
+    return views

@@ -21,7 +21,8 @@ def _default_state_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CASUS_", extra="ignore")
+    # An empty variable means "the default", as deploy files leave optional settings empty.
+    model_config = SettingsConfigDict(env_prefix="CASUS_", extra="ignore", env_ignore_empty=True)
 
     state_dir: Path = Field(default_factory=_default_state_dir)
     eventstore: Literal["sqlite", "postgres"] = "sqlite"

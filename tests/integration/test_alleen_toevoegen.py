@@ -4,6 +4,7 @@ and reads but cannot change or remove an event, and a trigger refuses it to anyo
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 import psycopg
 import pytest
@@ -12,6 +13,9 @@ from domain.stap import Regelset
 from eventstore.migratie import migreer
 from eventstore.store import EventStore
 from projections.alle import alle
+from projections.rapport import rapport
+from projections.runner import ProjectionRunner
+from projections.views import open_views
 from runtime.settings import Settings
 from tests.draaiboek import Draaiboek
 
@@ -24,13 +28,18 @@ def verbind(settings: Settings, user: str) -> psycopg.Connection[tuple[object, .
     )
 
 
+def als_rol(postgres_settings: Settings, rol: str) -> Settings:
+    """Settings of a login user in one of the migration's roles, as production connects."""
+    migreer(postgres_settings, alle())
+    login = f"{rol}_{uuid.uuid4().hex[:8]}"
+    with verbind(postgres_settings, postgres_settings.postgres_user) as db:
+        db.execute(f"CREATE ROLE {login} LOGIN IN ROLE {rol}")  # type: ignore[arg-type]
+    return postgres_settings.model_copy(update={"postgres_user": login, "create_tables": False})
+
+
 @pytest.fixture
 def worker_settings(postgres_settings: Settings) -> Settings:
-    migreer(postgres_settings, alle())
-    login = f"casus_worker_{uuid.uuid4().hex[:8]}"
-    with verbind(postgres_settings, postgres_settings.postgres_user) as db:
-        db.execute(f"CREATE ROLE {login} LOGIN IN ROLE casus_worker")
-    return postgres_settings.model_copy(update={"postgres_user": login, "create_tables": False})
+    return als_rol(postgres_settings, "casus_worker")
 
 
 def test_the_worker_role_appends_and_reads(worker_settings: Settings, ijmond: Regelset) -> None:
@@ -66,3 +75,36 @@ def test_the_trigger_refuses_it_even_to_the_owner(postgres_settings: Settings, i
 
 def test_the_migration_runs_again_without_harm(postgres_settings: Settings) -> None:
     assert migreer(postgres_settings, alle()) == migreer(postgres_settings, alle())
+
+
+def test_the_projection_role_follows_the_log_and_the_reader_role_only_reads(
+    postgres_settings: Settings, worker_settings: Settings, ijmond: Regelset
+) -> None:
+    """Production's three connections: the worker appends, the runner writes only read models, and
+    reports and audit read everything but change nothing."""
+    test_the_worker_role_appends_and_reads(worker_settings, ijmond)
+    projecties = als_rol(postgres_settings, "casus_projecties")
+    store = EventStore.open(projecties)
+    try:
+        runner = ProjectionRunner(store, open_views(store.infrastructure), alle())
+        assert runner.catch_up() == store.head() > 0
+    finally:
+        store.close()
+    lezer = als_rol(postgres_settings, "casus_lezer")
+    store = EventStore.open(lezer)
+    try:
+        casus_id = store.stream_ids()[0]
+        assert len(store.read(casus_id)) > 0
+        assert rapport(open_views(store.infrastructure), "ijmond-2024", date(2027, 3, 1), date(2027, 4, 1))["casussen"] == 1
+    finally:
+        store.close()
+    geweigerd = {
+        projecties.postgres_user: ["DELETE FROM casus_events", f"INSERT INTO casus_events (originator_id, originator_version, topic, state)"
+                                   f" VALUES ('{casus_id}', 99, 't', '')"],
+        lezer.postgres_user: ["DELETE FROM caseload", "UPDATE termijnen SET status = 'voldaan'", "DELETE FROM casus_tracking"],
+    }  # fmt: skip
+    for user, statements in geweigerd.items():
+        with verbind(postgres_settings, user) as db:
+            for statement in statements:
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    db.execute(statement)  # type: ignore[arg-type]
