@@ -18,7 +18,7 @@ from casus_cli.fouten import CliError, RefusedError
 from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
 from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
-from casus_cli.projecties import migreer_commando, projecties
+from casus_cli.projecties import migreer_commando, projecties, zoekattributen_commando
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from eventstore.store import InvalidCasusIdError
@@ -71,6 +71,7 @@ for commando in (
     rapport,
     projecties,
     migreer_commando,
+    zoekattributen_commando,
     *ACTIE_COMMANDOS,
 ):
     cli.add_command(commando)

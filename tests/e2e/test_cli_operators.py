@@ -130,6 +130,27 @@ def test_an_operator_filters_casussen_in_temporal_by_holder_and_phase(stack: Sta
     assert f"casus-{casussen['derde']}" not in gevonden
 
 
+def test_zoekattributen_registers_the_search_attributes_in_a_new_namespace(stack: Stack) -> None:
+    """A production cluster starts without them; the one-off command adds them, and again changes nothing."""
+    temporal = str(Path(sys.executable).parent / "temporal")
+    adres, namespace = stack.env["CASUS_TEMPORAL_ADDRESS"], f"productie-{uuid.uuid4().hex[:6]}"
+    subprocess.run([temporal, "operator", "namespace", "create", "--address", adres, "--namespace", namespace],
+                   capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+
+    def lijst() -> set[str]:
+        r = subprocess.run([temporal, "operator", "search-attribute", "list", "--address", adres, "--namespace", namespace,
+                            "--output", "json"], capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+        return set(json.loads(r.stdout).get("customAttributes", {}))
+
+    assert "CasusHouder" not in lijst()
+    env = stack.env | {"CASUS_TEMPORAL_NAMESPACE": namespace}
+    for _ in range(2):
+        r = stack.casus("zoekattributen", "--json", env=env)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["namespace"] == namespace
+    assert {"CasusBeleid", "CasusGemeente", "CasusHouder", "CasusFase", "CasusVolgendeTermijn", "CasusMonitoringBesluitNodig"} <= lijst()
+
+
 def test_forgetting_a_household_makes_its_texts_unreadable_and_keeps_the_record(stack: Stack) -> None:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401 - the kluis needs it installed
 
