@@ -7,18 +7,22 @@ Roles (group roles without login; production grants them to login users made fro
   the trigger refuses every UPDATE and DELETE whoever tries, and TRUNCATE too.
 - `casus_projecties`: reads events, writes the read models and their tracking.
 - `casus_lezer`: reads everything, for reports and audit.
+- `casus_medewerker`: the CLI of caseworkers and operators: reads everything, and keeps the
+  household keys (creates one when a text is sealed, destroys one when a household is forgotten).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from eventstore import kluis
 from eventstore.store import EventStore
 from projections.runner import Projection
 from projections.views import open_views
 from runtime.settings import Settings
 
 EVENTS = "casus_events"
+SLEUTELS = "huishouden_sleutels"
 TRACKING = "casus_tracking"
 
 GUARD = f"""
@@ -40,7 +44,9 @@ DO $$ BEGIN
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_worker') THEN CREATE ROLE casus_worker NOLOGIN; END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_projecties') THEN CREATE ROLE casus_projecties NOLOGIN; END IF;
     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_lezer') THEN CREATE ROLE casus_lezer NOLOGIN; END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_medewerker') THEN CREATE ROLE casus_medewerker NOLOGIN; END IF;
 END $$;
+GRANT casus_lezer TO casus_medewerker;
 """
 
 
@@ -53,6 +59,8 @@ GRANT USAGE ON SEQUENCE {EVENTS}_notification_id_seq TO casus_worker;
 GRANT SELECT ON {EVENTS} TO casus_projecties, casus_lezer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON {views} TO casus_projecties;
 GRANT SELECT ON {views} TO casus_lezer;
+GRANT SELECT ON {SLEUTELS} TO casus_lezer;
+GRANT INSERT, UPDATE ON {SLEUTELS} TO casus_medewerker;
 """
 
 
@@ -64,6 +72,7 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
     try:
         views = open_views(store.infrastructure)
         tabellen: list[str] = []
+        views.create(kluis.DDL)
         for p in projecties:
             views.create(p.ddl)
             tabellen += p.tables
@@ -72,4 +81,4 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
                 sql.execute(stap)
     finally:
         store.close()
-    return [EVENTS, TRACKING, *tabellen]
+    return [EVENTS, TRACKING, SLEUTELS, *tabellen]

@@ -3,6 +3,7 @@ and reads but cannot change or remove an event, and a trigger refuses it to anyo
 
 from __future__ import annotations
 
+import os
 import uuid
 from datetime import date
 
@@ -10,6 +11,7 @@ import psycopg
 import pytest
 
 from domain.stap import Regelset
+from eventstore.kluis import Kluis
 from eventstore.migratie import migreer
 from eventstore.store import EventStore
 from projections.alle import alle
@@ -108,3 +110,24 @@ def test_the_projection_role_follows_the_log_and_the_reader_role_only_reads(
             for statement in statements:
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):
                     db.execute(statement)  # type: ignore[arg-type]
+
+
+def test_the_caseworker_role_seals_and_forgets_texts_but_cannot_touch_the_record(
+    postgres_settings: Settings, worker_settings: Settings, ijmond: Regelset
+) -> None:
+    """The CLI's role: household keys are its to create and destroy; events and read models it only reads."""
+    test_the_worker_role_appends_and_reads(worker_settings, ijmond)
+    medewerker = als_rol(postgres_settings, "casus_medewerker")
+    store = EventStore.open(medewerker)
+    try:
+        kluis = Kluis(open_views(store.infrastructure), os.urandom(32))
+        verzegeld = kluis.verzegel("HH-rol", "zorgen over de kinderen")
+        assert kluis.ontzegel("HH-rol", verzegeld) == "zorgen over de kinderen"
+        assert kluis.vergeet("HH-rol", "verzoek betrokkene", "veilig-thuis/test")
+        assert len(store.read(store.stream_ids()[0])) > 0
+    finally:
+        store.close()
+    with verbind(postgres_settings, medewerker.postgres_user) as db:
+        for statement in ("DELETE FROM casus_events", "DELETE FROM caseload", "DELETE FROM huishouden_sleutels"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                db.execute(statement)  # type: ignore[arg-type]
