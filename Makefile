@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser unit integration workflows e2e faults bench histories clean
+.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults bench histories clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 dev: $(STAMP)
 	$(BIN)/casus dev
 
-test: $(STAMP) lint typecheck browser
+test: $(STAMP) lint typecheck browser compose
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests
 
 # The audit page is checked in headless Chromium, Debian's package; installed when missing and possible.
@@ -26,6 +26,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is not installed: the audit page test skips outside CI"; fi; }
+
+# The deploy files are checked with Debian's docker-compose (`config` needs no engine); installed when missing and possible.
+compose:
+	@command -v docker-compose >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
+	  else echo "docker-compose is not installed: the compose file test skips outside CI"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
