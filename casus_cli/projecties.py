@@ -15,6 +15,7 @@ from temporalio.client import Client
 
 from casus_cli.inzage import open_store
 from projections.alle import alle, namen
+from projections.enkel import enige_runner
 from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime import logging as casus_logging
@@ -67,10 +68,19 @@ def draai() -> None:
     runner, settings = _runner(())
     casus_logging.configure(settings.log_format)
 
+    def wacht() -> None:
+        log.info("another projection runner is active; waiting for its lock")
+
+    def volg(stop: threading.Event) -> None:
+        with enige_runner(settings, stop, wacht) as check:
+            if check is None:
+                return
+            log.info("projection runner started", projecties=namen(), eventstore=settings.eventstore_description)
+            runner.run(stop, settings.projection_poll_seconds, check)
+
     async def hoofd(stop_signaal: asyncio.Event) -> None:
         stop = threading.Event()
-        taak = asyncio.create_task(asyncio.to_thread(runner.run, stop, settings.projection_poll_seconds))
-        log.info("projection runner started", projecties=namen(), eventstore=settings.eventstore_description)
+        taak = asyncio.create_task(asyncio.to_thread(volg, stop))
         signaal = asyncio.create_task(stop_signaal.wait())
         await asyncio.wait({taak, signaal}, return_when=asyncio.FIRST_COMPLETED)
         stop.set()

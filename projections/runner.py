@@ -90,8 +90,10 @@ class ProjectionRunner:
         finally:
             self.batch = gewoon
 
-    def run(self, stop: threading.Event, poll_seconds: float = 0.2) -> None:
+    def run(self, stop: threading.Event, poll_seconds: float = 0.2, check: Callable[[], None] = lambda: None) -> None:
+        """Follows the log until `stop`; `check` runs before every batch and stops the runner by raising."""
         while not stop.is_set():
+            check()
             if not self.step():
                 stop.wait(poll_seconds)
 

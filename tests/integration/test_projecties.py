@@ -192,3 +192,39 @@ def test_the_report_against_a_hand_computed_population(store: EventStore, gelder
     }  # fmt: skip
     assert r["aandeel_direct"] == 0.6667  # GM-1: a and c of the three with a besluit
     assert r["open_per_houder"] == {"lokaal-team:ede": 2, "veilig-thuis": 2}
+
+
+def test_a_second_runner_waits_for_the_first_and_takes_over_when_it_stops(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset
+) -> None:
+    """Exactly one active runner on PostgreSQL: a second process waits on the advisory lock, applies
+    nothing meanwhile, and takes over the moment the first one stops."""
+    store = EventStore.open(postgres_settings)
+    try:
+        views = open_views(store.infrastructure)
+        ProjectionRunner(store, views, alle())  # the tables, before either process reads them
+        env = omgeving(postgres_settings)
+        eerste = subprocess.Popen([CASUS, "projecties", "draai"], env=env, stderr=subprocess.PIPE, text=True)
+        tweede: subprocess.Popen[str] | None = None
+        try:
+            schrijf_verweven(store, populatie(ijmond, gelderland, 4))
+            wacht_tot(lambda: all(views.position(p.name) == store.head() for p in alle()))
+            tweede = subprocess.Popen([CASUS, "projecties", "draai"], env=env, stderr=subprocess.PIPE, text=True)
+            assert tweede.stderr is not None
+            assert "another projection runner is active" in tweede.stderr.readline()
+            eerste.send_signal(signal.SIGTERM)
+            assert eerste.wait(timeout=30) == 0
+            eerste_uitvoer = eerste.stderr.read() if eerste.stderr else ""
+            schrijf_verweven(store, populatie(ijmond, gelderland, 2))
+            wacht_tot(lambda: all(views.position(p.name) == store.head() for p in alle()))
+            assert "projection runner started" in tweede.stderr.readline()
+            assert "projection runner started" in eerste_uitvoer
+        finally:
+            for proces in (eerste, tweede):
+                if proces is not None and proces.poll() is None:
+                    proces.send_signal(signal.SIGTERM)
+                    proces.wait(timeout=30)
+        assert tweede.returncode == 0
+        assert len(dump(views)["caseload"]) == 6
+    finally:
+        store.close()
