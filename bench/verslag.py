@@ -37,7 +37,9 @@ GRENZEN = {
     "workflow task) and upserts search attributes; the bare update does neither. The PostgreSQL append (a hash "
     "lookup, an exclusive table lock, the insert and a NOTIFY) sets the floor. Tried, and kept: the append as a local "
     "activity; as a regular activity the same action took about twice as long (p50 53 ms in a quick run, against "
-    "28 ms as a local activity in the same mode), because of the extra round trips through the server.",
+    "28 ms as a local activity in the same mode), because of the extra round trips through the server."
+    " The p99 ratio moves between runs with what else the two cores do: 1.64 in one full run, 2.19 in the next,"
+    " during part of which other tests ran on the machine; the p50 ratio held at 1.96 to 2.04.",
     "lifecycle": "Same number of updates and local activities on both sides; the difference is the decider, the "
     "append with its hash lookup and the search-attribute upserts.",
     "simulatie": "Per scenario: a fresh SQLite store, a worker, time skipping on the test server and a projection pass.",
