@@ -9,7 +9,7 @@ from typing import Any
 
 from bench.meten import HERHALINGEN, mediaan, postgres, snel, tijd, verbind
 from domain.gebeurtenissen import Gebeurtenis
-from eventstore.keten import BEGIN, uitpakken, verpak
+from eventstore.keten import BEGIN, verpak
 from eventstore.store import EventStore, encode, lees
 from projections.alle import alle
 from projections.runner import ProjectionRunner
@@ -36,8 +36,7 @@ def _rijen(casus_id: str, reeks: list[Gebeurtenis]) -> list[tuple[Any, ...]]:
     vorige, rijen = BEGIN, []
     for versie, e in enumerate(reeks, start=1):
         topic, data = encode(e)
-        state = verpak(vorige, casus_id, versie, topic, data.decode())
-        vorige = uitpakken(state).hash
+        state, vorige = verpak(vorige, casus_id, versie, topic, data.decode())
         rijen.append((uuid.UUID(casus_id), versie, topic, state))
     return rijen
 

@@ -33,9 +33,11 @@ def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: st
     return hashlib.sha256(inhoud.encode()).hexdigest()
 
 
-def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> bytes:
-    envelop = {"vorige": vorige, "hash": schakel(vorige, casus_id, versie, topic, gebeurtenis), "gebeurtenis": gebeurtenis}
-    return json.dumps(envelop, separators=(",", ":")).encode()
+def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> tuple[bytes, str]:
+    """The stored bytes of an event in its envelope, and its hash (the next event's `vorige`)."""
+    eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis)
+    envelop = {"vorige": vorige, "hash": eigen, "gebeurtenis": gebeurtenis}
+    return json.dumps(envelop, separators=(",", ":")).encode(), eigen
 
 
 def uitpakken(state: bytes) -> Envelop:

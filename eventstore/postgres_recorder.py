@@ -16,6 +16,10 @@ class CasusPostgresRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore, events_table_name: str = "stored_events") -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self.sql_create_statements.append(self._functie_sql())
+        # Binary parameters (%b): the arrays of event bytes travel as they are, not escaped as text.
+        self._aanroep = SQL("SELECT {schema}.{functie}(%b, %b, %b, %b)").format(
+            schema=Identifier(self.datastore.schema), functie=Identifier(self._functie)
+        )
 
     def _functie_sql(self) -> Composed:
         return SQL(
@@ -44,9 +48,8 @@ class CasusPostgresRecorder(PostgresApplicationRecorder):
             [e.topic for e in stored_events],
             [e.state for e in stored_events],
         )
-        aanroep = SQL("SELECT {schema}.{functie}(%s, %s, %s, %s)").format(
-            schema=Identifier(self.datastore.schema), functie=Identifier(self._functie)
-        )
-        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            curs.execute(aanroep, kolommen, prepare=True)
+        # The connection is in autocommit: the one statement is its own transaction (lock, insert and
+        # notify commit or roll back together), in one round trip instead of BEGIN, call, COMMIT.
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._aanroep, kolommen, prepare=True)
             return [next(iter(r.values())) for r in curs.fetchall()]

@@ -83,8 +83,7 @@ class EventStore:
         stored = []
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
             topic, data = encode(e)
-            state = verpak(vorige, str(sid), versie, topic, data.decode())
-            vorige = uitpakken(state).hash
+            state, vorige = verpak(vorige, str(sid), versie, topic, data.decode())
             stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=topic, state=state))
         try:
             self.recorder.insert_events(stored)
