@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 
@@ -20,6 +22,10 @@ class CasusPostgresRecorder(PostgresApplicationRecorder):
         self._aanroep = SQL("SELECT {schema}.{functie}(%b, %b, %b, %b)").format(
             schema=Identifier(self.datastore.schema), functie=Identifier(self._functie)
         )
+        self._log = SQL(
+            "SELECT notification_id, originator_id, originator_version, state FROM {schema}.{tabel}"
+            " WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
+        ).format(schema=Identifier(self.datastore.schema), tabel=Identifier(self.events_table_name))
 
     def _functie_sql(self) -> Composed:
         return SQL(
@@ -53,3 +59,10 @@ class CasusPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(self._aanroep, kolommen, prepare=True)
             return [next(iter(r.values())) for r in curs.fetchall()]
+
+    def log_rijen(self, na: int, limit: int) -> list[tuple[int, UUID, int, bytes]]:
+        """The log after `na` as plain rows (position, stream, version, stored bytes): what the
+        projections read, without a notification object and a dict per event."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._log, (na, limit), prepare=True)
+            return curs.fetchall()

@@ -11,6 +11,7 @@ from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis
 from eventstore.infrastructure import factory
 from eventstore.keten import BEGIN, Afwijking, controleer, uitpakken, verpak
+from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
 
 
@@ -116,6 +117,11 @@ class EventStore:
 
     def log(self, na: int, limit: int = 500) -> list[Opgeslagen]:
         """The global log after position `na`, in order (what projections follow)."""
+        if isinstance(self.recorder, CasusPostgresRecorder):
+            return [
+                Opgeslagen(positie=positie, versie=versie, casus_id=str(sid), gebeurtenis=lees(state))
+                for positie, sid, versie, state in self.recorder.log_rijen(na, limit)
+            ]
         return [
             Opgeslagen(positie=n.id, versie=n.originator_version, casus_id=str(n.originator_id), gebeurtenis=lees(n.state))
             for n in self.recorder.select_notifications(start=na, limit=limit, inclusive_of_start=False)
