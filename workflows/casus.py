@@ -32,6 +32,7 @@ with workflow.unsafe.imports_passed_through():
 WEIGERING = "Weigering"
 PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
 PATCH_LOKALE_APPEND = "append-als-lokale-activiteit"
+PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -63,6 +64,9 @@ class Resultaat(BaseModel):
     casus: Casus
 
 
+_ONBEKEND = object()
+
+
 def weigering(w: Weigering) -> ApplicationError:
     return ApplicationError(f"{w.regel}: {w.melding}", w.regel, w.veld, type=WEIGERING, non_retryable=True)
 
@@ -76,6 +80,7 @@ class CasusWorkflow:
         self._lock = asyncio.Lock()
         self._gewijzigd = False
         self._laatste_hash: str | None = None  # from the last append: the next one need not read it back
+        self._zoekwaarden: dict[str, Any] = {}  # what this run last upserted, per search attribute
 
     @workflow.run
     async def run(self, start: CasusStart) -> Casus:
@@ -199,4 +204,11 @@ class CasusWorkflow:
         # Added while casussen ran: histories recorded before it replay without the attribute.
         if workflow.patched(PATCH_MONITORING_BESLUIT):
             updates.append(za.MONITORING_BESLUIT_NODIG.value_set(casus.monitoring_besluit_nodig))
+        if workflow.patched(PATCH_ZOEKATTRIBUTEN_GEWIJZIGD):
+            # Most actions change none of them (a plan revised, contact made): no upsert, no visibility
+            # write on the server, no history event.
+            updates = [u for u in updates if self._zoekwaarden.get(u.key.name, _ONBEKEND) != u.value]
+            if not updates:
+                return
+            self._zoekwaarden.update({u.key.name: u.value for u in updates})
         workflow.upsert_search_attributes(updates)

@@ -7,6 +7,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from casus_cli.main import _einde
 from casus_cli.simulatie import Scenario, Simulator, omgeving
 from runtime.temporal import install_runtime
 from tests.conftest import SCENARIOS
@@ -34,3 +35,4 @@ if __name__ == "__main__":
     install_runtime()
     for pad in asyncio.run(neem_op(sys.argv[1] if len(sys.argv) > 1 else "huidig")):
         print(pad)
+    _einde(0)

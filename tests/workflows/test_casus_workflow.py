@@ -95,3 +95,32 @@ async def test_continue_as_new_keeps_state_deadlines_and_pending_timers(bank: Ca
     assert na.termijn("contact-gezin").status == "verstreken"  # type: ignore[union-attr]
     assert bank.store.version(na.casus_id) == na.versie
     assert bank.store.verify(na.casus_id) == []
+
+
+async def test_an_action_that_changes_no_search_attribute_upserts_nothing(bank: Casusbank, ijmond: Regelset) -> None:
+    """Operators' search attributes follow the casus; an action that leaves them as they were (a plan
+    revised) adds no upsert to the history and no write to the server's visibility store."""
+    handle = await bank.meld(ijmond, t("2027-03-25T10:00:00+01:00"), "velsen")
+    await bank.klok_naar(t("2027-03-31T15:00:00+02:00"))
+
+    async def upserts() -> list[set[str]]:
+        history = await handle.fetch_history()
+        return [
+            set(e.upsert_workflow_search_attributes_event_attributes.search_attributes.indexed_fields)
+            for e in history.events
+            if e.event_type == EventType.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES
+        ]
+
+    stappen = [
+        ("beoordeling-afronden", "veilig-thuis", {"besluit": "direct-overdracht", "team": "socius-md"}),
+        ("overdracht-accepteren", "lokaal-team:socius-md", {}),
+    ]
+    for actie, als, velden in stappen:
+        await handle.execute_update("actie", verzoek(actie, als, t("2027-03-31T15:00:00+02:00"), **velden), result_type=Resultaat)
+    voor = await upserts()
+    assert {"CasusHouder", "CasusFase"} <= voor[-1]  # the transfer changed holder and phase: only what changed goes
+    assert "CasusBeleid" not in voor[-1]
+    for i in range(3):
+        v = verzoek("plan-vastleggen", "lokaal-team:socius-md", t("2027-03-31T15:00:00+02:00"), plan=f"versie {i}")
+        await handle.execute_update("actie", v, result_type=Resultaat)
+    assert await upserts() == voor

@@ -1,6 +1,7 @@
 """Histories recorded from earlier workflow code replay on the current code (`make histories`
 records them). v1 was recorded before the monitoring-decision search attribute existed; v2 after
-it, behind `workflow.patched`. A change without a patch is caught by the same replay."""
+it, behind `workflow.patched`; v3 after the append became a local activity; v4 after unchanged
+search attributes stopped being upserted. A change without a patch is caught by the same replay."""
 
 from __future__ import annotations
 
