@@ -36,8 +36,9 @@ def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: st
 def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> tuple[bytes, str]:
     """The stored bytes of an event in its envelope, and its hash (the next event's `vorige`)."""
     eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis)
-    envelop = {"vorige": vorige, "hash": eigen, "gebeurtenis": gebeurtenis}
-    return json.dumps(envelop, separators=(",", ":")).encode(), eigen
+    # Byte for byte what json.dumps({"vorige", "hash", "gebeurtenis"}, separators=(",", ":")) writes
+    # (a retried append compares bytes), without building and walking a dict: the hashes are hex.
+    return f'{{"vorige":"{vorige}","hash":"{eigen}","gebeurtenis":{json.dumps(gebeurtenis)}}}'.encode(), eigen
 
 
 def uitpakken(state: bytes) -> Envelop:

@@ -81,11 +81,10 @@ class EventStore:
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
         vorige = vorige_hash if vorige_hash and verwacht else self._laatste_hash(sid, verwacht)
-        stored = []
+        stored, sleutel = [], str(sid)
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
-            topic, data = encode(e)
-            state, vorige = verpak(vorige, str(sid), versie, topic, data.decode())
-            stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=topic, state=state))
+            state, vorige = verpak(vorige, sleutel, versie, e.type, e.model_dump_json())
+            stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=e.type, state=state))
         try:
             self.recorder.insert_events(stored)
         except IntegrityError:
