@@ -15,10 +15,11 @@ from casus_cli import fouten
 from casus_cli.acties import ACTIE_COMMANDOS, melding
 from casus_cli.dev import dev
 from casus_cli.fouten import CliError, RefusedError
+from casus_cli.inrichten import migreer_commando, zoekattributen_commando
 from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
 from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
-from casus_cli.projecties import migreer_commando, projecties, zoekattributen_commando
+from casus_cli.projecties import projecties
 from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
 from eventstore.store import InvalidCasusIdError

@@ -11,7 +11,6 @@ import time
 
 import click
 import structlog
-from temporalio.client import Client
 
 from casus_cli.inzage import open_store
 from projections.alle import alle, namen
@@ -91,35 +90,3 @@ def draai() -> None:
         run_until_signal(hoofd)
     finally:
         runner.store.close()
-
-
-@click.command("migreer")
-@click.option("--json", "als_json", is_flag=True)
-def migreer_commando(als_json: bool) -> None:
-    """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
-    from eventstore.migratie import migreer
-
-    try:
-        tabellen = migreer(Settings(), alle())
-    except ValueError as e:
-        raise click.UsageError(str(e)) from None
-    click.echo(json.dumps({"tabellen": tabellen}) if als_json else f"migrated: {', '.join(tabellen)}")
-
-
-@click.command("zoekattributen")
-@click.option("--json", "als_json", is_flag=True)
-def zoekattributen_commando(als_json: bool) -> None:
-    """Registers the casus search attributes in the Temporal namespace (once per cluster; `casus dev` does it itself)."""
-    from casus_cli.acties import met_temporal
-    from runtime.temporal import register_search_attributes
-    from workflows import zoekattributen
-
-    settings = Settings()
-
-    async def registreer(client: Client) -> None:
-        await register_search_attributes(client, settings.temporal_namespace)
-
-    asyncio.run(met_temporal(settings, registreer))
-    namen_ = [k.name for k in zoekattributen.ALLE]
-    click.echo(json.dumps({"namespace": settings.temporal_namespace, "zoekattributen": namen_}) if als_json else
-               f"{settings.temporal_namespace}: {', '.join(namen_)}")  # fmt: skip

@@ -1,0 +1,46 @@
+"""Setting up a production installation, once per release: `casus migreer` (the event store's
+tables, guard and roles in PostgreSQL) and `casus zoekattributen` (the search attributes in the
+Temporal namespace)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import click
+from temporalio.client import Client
+
+from projections.alle import alle
+from runtime.settings import Settings
+
+
+@click.command("migreer")
+@click.option("--json", "als_json", is_flag=True)
+def migreer_commando(als_json: bool) -> None:
+    """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
+    from eventstore.migratie import migreer
+
+    try:
+        tabellen = migreer(Settings(), alle())
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
+    click.echo(json.dumps({"tabellen": tabellen}) if als_json else f"migrated: {', '.join(tabellen)}")
+
+
+@click.command("zoekattributen")
+@click.option("--json", "als_json", is_flag=True)
+def zoekattributen_commando(als_json: bool) -> None:
+    """Registers the casus search attributes in the Temporal namespace (once per cluster; `casus dev` does it itself)."""
+    from casus_cli.acties import met_temporal
+    from runtime.temporal import register_search_attributes
+    from workflows import zoekattributen
+
+    settings = Settings()
+
+    async def registreer(client: Client) -> None:
+        await register_search_attributes(client, settings.temporal_namespace)
+
+    asyncio.run(met_temporal(settings, registreer))
+    namen = [k.name for k in zoekattributen.ALLE]
+    click.echo(json.dumps({"namespace": settings.temporal_namespace, "zoekattributen": namen}) if als_json else
+               f"{settings.temporal_namespace}: {', '.join(namen)}")  # fmt: skip
