@@ -41,6 +41,17 @@ def omgeving(settings: Settings) -> dict[str, str]:
     }  # fmt: skip
 
 
+def sqlite_instellingen(server: TemporalServer, tmp_path: Path) -> Settings:
+    """A SQLite event store of the test's own, on a task queue of its own, against the test's server."""
+    return Settings(state_dir=tmp_path, eventstore="sqlite", task_queue=f"storing-{uuid.uuid4()}", temporal_address=server.adres)
+
+
+def start_worker(settings: Settings) -> Worker:
+    worker = Worker(omgeving(settings))
+    worker.start()
+    return worker
+
+
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[TemporalServer]:
     s = TemporalServer(tmp_path)
@@ -99,9 +110,8 @@ async def verbind(server: TemporalServer) -> Client:
 async def test_a_worker_killed_during_an_append_leaves_each_event_stored_once(
     server: TemporalServer, client: Client, tmp_path: Path
 ) -> None:
-    settings = Settings(state_dir=tmp_path, eventstore="sqlite", task_queue=f"storing-{uuid.uuid4()}", temporal_address=server.adres)
-    eerste = Worker(omgeving(settings))
-    eerste.start()
+    settings = sqlite_instellingen(server, tmp_path)
+    eerste = start_worker(settings)
     ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=220)
     handle = await meld(client, settings, "gelderland-midden-2019", "ede", ontvangen)
     slot = sqlite3.connect(settings.events_path, timeout=1, isolation_level=None)
@@ -117,8 +127,7 @@ async def test_a_worker_killed_during_an_append_leaves_each_event_stored_once(
     eerste.kill()
     slot.execute("ROLLBACK")
     slot.close()
-    tweede = Worker(omgeving(settings))
-    tweede.start()
+    tweede = start_worker(settings)
     try:
         await asyncio.wait_for(actie, 90)
         for stap in (
@@ -148,9 +157,8 @@ async def test_a_worker_killed_during_an_append_leaves_each_event_stored_once(
 async def test_timers_fire_after_the_temporal_server_was_stopped_and_restarted(
     server: TemporalServer, client: Client, tmp_path: Path
 ) -> None:
-    settings = Settings(state_dir=tmp_path, eventstore="sqlite", task_queue=f"storing-{uuid.uuid4()}", temporal_address=server.adres)
-    worker = Worker(omgeving(settings))
-    worker.start()
+    settings = sqlite_instellingen(server, tmp_path)
+    worker = start_worker(settings)
     # Acute meldingen whose 72-hour crisis term (IJM-3.1b) ends a few seconds from now.
     bijna = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=72) + timedelta(seconds=8)
     handles = [await meld(client, settings, "ijmond-2024", "velsen", bijna + timedelta(seconds=i), acuut=True) for i in range(3)]
@@ -182,8 +190,7 @@ async def test_an_append_retries_while_postgresql_is_cut_off(server: TemporalSer
     settings = postgres_settings.model_copy(
         update={"postgres_port": proxy.poort, "task_queue": f"storing-{uuid.uuid4()}", "temporal_address": server.adres}
     )
-    worker = Worker(omgeving(settings))
-    worker.start()
+    worker = start_worker(settings)
     try:
         ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(days=2)
         handle = await meld(client, settings, "gelderland-midden-2019", "ede", ontvangen)
