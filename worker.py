@@ -16,6 +16,7 @@ from eventstore.store import EventStore
 from runtime import logging as casus_logging
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
+from runtime.storingspunt import Storingspunt
 from runtime.temporal import connect, install_runtime
 from workflows.casus import CasusWorkflow
 
@@ -27,7 +28,7 @@ WORKFLOWS: Sequence[type] = (CasusWorkflow,)
 def build_worker(
     client: Client, store: EventStore, task_queue: str, executor: ThreadPoolExecutor, shutdown_seconds: float = 10.0
 ) -> Worker:
-    activities = EventStoreActivities(store)
+    activities = EventStoreActivities(store, Storingspunt.uit_omgeving())
     return Worker(
         client,
         task_queue=task_queue,

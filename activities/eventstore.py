@@ -9,6 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.store import EventStore, StreamConflictError
+from runtime.storingspunt import Storingspunt
 
 CONFLICT = "StreamConflict"
 log = structlog.get_logger()
@@ -21,31 +22,57 @@ class Toevoegen(BaseModel):
     verwacht: int
     gebeurtenissen: tuple[Gebeurtenis, ...]
     vorige_hash: str | None = None
+    # The decision's key, the same on every retry of it: an update's id, a deadline's tick, the melding.
+    sleutel: str | None = None
 
 
 class Toegevoegd(BaseModel):
+    """What the stream holds after the append. `gebeurtenissen` is set only when the stream already
+    held events where this append meant to write (see `eventstore.store.Toevoeging`): then the
+    workflow evolves from those, never from what it built again."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     versie: int
     nieuw: int
     hash: str | None = None
+    gebeurtenissen: tuple[Gebeurtenis, ...] | None = None
+    sleutels: tuple[str | None, ...] = ()
+    eigen: bool = True
 
 
 class EventStoreActivities:
-    def __init__(self, store: EventStore) -> None:
+    def __init__(self, store: EventStore, storingspunt: Storingspunt | None = None) -> None:
         self.store = store
+        self.storingspunt = storingspunt
 
     @activity.defn(name="voeg_toe")
     def voeg_toe(self, invoer: Toevoegen) -> Toegevoegd:
         """Idempotent: a retry after a lost reply finds its events stored and stores nothing new."""
         with structlog.contextvars.bound_contextvars(casus_id=invoer.casus_id):
             try:
-                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash)
+                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash, invoer.sleutel)
             except StreamConflictError as e:
                 log.error("stream conflict", fout=str(e))
                 raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
+            if self.storingspunt is not None and toevoeging.nieuw:
+                self.storingspunt.bereikt("na-append", invoer.sleutel)
             activity.metric_meter().create_counter("casus_gebeurtenissen_toegevoegd", "events newly stored in the event store").add(
                 toevoeging.nieuw
             )
-            log.info("events appended", versie=toevoeging.versie, nieuw=toevoeging.nieuw, poging=activity.info().attempt)
-        return Toegevoegd(versie=toevoeging.versie, nieuw=toevoeging.nieuw, hash=toevoeging.hash)
+            log.info(
+                "events appended",
+                versie=toevoeging.versie,
+                nieuw=toevoeging.nieuw,
+                eigen=toevoeging.eigen,
+                sleutel=invoer.sleutel,
+                poging=activity.info().attempt,
+            )
+        return Toegevoegd(
+            versie=toevoeging.versie,
+            nieuw=toevoeging.nieuw,
+            hash=toevoeging.hash,
+            gebeurtenissen=toevoeging.gebeurtenissen,
+            sleutels=toevoeging.sleutels,
+            eigen=toevoeging.eigen,
+        )

@@ -109,6 +109,14 @@ def verstrijk(casus: Casus, regelset: Regelset, nu: datetime) -> list[Gebeurteni
     return events
 
 
+def weiger_beeindiging(casus: Casus, regelset: Regelset, nu: datetime) -> list[Gebeurtenis]:
+    """A request to end the casus from outside the agreements (the engine's cancel) is recorded and
+    refused: a casus ends only by its close, under the policy's rule for it."""
+    if casus.fase == "afgesloten":
+        return []
+    return [g.BeeindigingGeweigerd(op=nu, vastgelegd=nu, actor=SYSTEEM_ACTOR, regel=regelset.beleid.regels.afsluiten)]
+
+
 def stap(casus: Casus, verzoek: Verzoek, regelset: Regelset, nu: datetime) -> list[Gebeurtenis]:
     regels = regelset.beleid.regels
     if casus.fase == "afgesloten":

@@ -208,6 +208,14 @@ class CasusregieBelegd(_Gebeurtenis):
     bij: str | None
 
 
+class BeeindigingGeweigerd(_Gebeurtenis):
+    """Someone asked the engine to end the casus outside the agreements (a cancel request); the casus
+    runs on, because it ends only by the agreements' own close (`regel`)."""
+
+    type: Literal["BeeindigingGeweigerd"] = "BeeindigingGeweigerd"
+    verzoek: Literal["annuleren"] = "annuleren"
+
+
 Gebeurtenis = Annotated[
     MeldingOntvangen
     | VerantwoordelijkheidOvergedragen
@@ -235,7 +243,8 @@ Gebeurtenis = Annotated[
     | ContactVastgelegd
     | HuisverbodOpgelegd
     | HuisverbodVerlengd
-    | CasusregieBelegd,
+    | CasusregieBelegd
+    | BeeindigingGeweigerd,
     Field(discriminator="type"),
 ]
 

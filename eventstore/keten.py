@@ -19,6 +19,9 @@ class Envelop:
     vorige: str
     hash: str
     gebeurtenis: str
+    # The decision that appended the event (an update's id, a deadline's tick, the melding): the
+    # same on every retry of that decision. Outside the hash; envelopes from before it carry none.
+    sleutel: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,17 +36,23 @@ def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: st
     return hashlib.sha256(inhoud.encode()).hexdigest()
 
 
-def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> tuple[bytes, str]:
+def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None) -> tuple[bytes, str]:
     """The stored bytes of an event in its envelope, and its hash (the next event's `vorige`)."""
     eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis)
-    # Byte for byte what json.dumps({"vorige", "hash", "gebeurtenis"}, separators=(",", ":")) writes
-    # (a retried append compares bytes), without building and walking a dict: the hashes are hex.
-    return f'{{"vorige":"{vorige}","hash":"{eigen}","gebeurtenis":{json.dumps(gebeurtenis)}}}'.encode(), eigen
+    # Byte for byte what json.dumps({"vorige", "hash", ["sleutel",] "gebeurtenis"}, separators=(",", ":"))
+    # writes, without building and walking a dict: the hashes are hex.
+    kop = f'{{"vorige":"{vorige}","hash":"{eigen}",'
+    if sleutel is not None:
+        kop += f'"sleutel":{json.dumps(sleutel)},'
+    return f'{kop}"gebeurtenis":{json.dumps(gebeurtenis)}}}'.encode(), eigen
 
 
 def uitpakken(state: bytes) -> Envelop:
     data = json.loads(state)
-    return Envelop(vorige=data["vorige"], hash=data["hash"], gebeurtenis=data["gebeurtenis"])
+    sleutel = data.get("sleutel")
+    return Envelop(
+        vorige=data["vorige"], hash=data["hash"], gebeurtenis=data["gebeurtenis"], sleutel=sleutel if isinstance(sleutel, str) else None
+    )
 
 
 def controleer(casus_id: str, opgeslagen: Sequence[StoredEvent]) -> list[Afwijking]:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import takewhile
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, IntegrityError, StoredEvent, TrackingRecorder
 
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis
 from eventstore.infrastructure import factory
-from eventstore.keten import BEGIN, Afwijking, controleer, uitpakken, verpak
+from eventstore.keten import BEGIN, Afwijking, Envelop, controleer, uitpakken, verpak
 from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
 
@@ -45,11 +46,20 @@ def lees(state: bytes) -> Gebeurtenis:
 
 @dataclass(frozen=True)
 class Toevoeging:
-    """The stream's version after an append, and how many events it newly stored (0 on a retry)."""
+    """The stream's version after an append, and how many events it newly stored (0 on a retry).
+
+    `gebeurtenissen` is set when the stream already held events at the positions the append meant
+    to fill: then they are the events as stored, which the caller must evolve from instead of what
+    it built (a retried decision builds other `vastgelegd` moments). `eigen` says whether they are
+    this decision's own (its key found) or another decision's, to catch up on before deciding again;
+    `sleutels` gives each stored event's decision key."""
 
     versie: int
     nieuw: int
     hash: str = ""
+    gebeurtenissen: tuple[Gebeurtenis, ...] | None = None
+    sleutels: tuple[str | None, ...] = ()
+    eigen: bool = True
 
 
 @dataclass(frozen=True)
@@ -74,27 +84,55 @@ class EventStore:
     def close(self) -> None:
         self.infrastructure.close()
 
-    def append(self, casus_id: str, verwacht: int, gebeurtenissen: Sequence[Gebeurtenis], vorige_hash: str | None = None) -> Toevoeging:
+    def append(
+        self,
+        casus_id: str,
+        verwacht: int,
+        gebeurtenissen: Sequence[Gebeurtenis],
+        vorige_hash: str | None = None,
+        sleutel: str | None = None,
+    ) -> Toevoeging:
         """Appends after version `verwacht`; an append already done is recognised, not repeated.
-        `vorige_hash`, the hash the previous append returned, saves reading it back."""
+        `vorige_hash`, the hash the previous append returned, saves reading it back. `sleutel`
+        names the decision (the same on every retry of it) and is stored with its events."""
         sid = stream_id(casus_id)
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
         vorige = vorige_hash if vorige_hash and verwacht else self._laatste_hash(sid, verwacht)
-        stored, sleutel = [], str(sid)
+        stored, stream = [], str(sid)
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
-            state, vorige = verpak(vorige, sleutel, versie, e.type, e.model_dump_json())
+            state, vorige = verpak(vorige, stream, versie, e.type, e.model_dump_json(), sleutel)
             stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=e.type, state=state))
         try:
             self.recorder.insert_events(stored)
         except IntegrityError:
-            aanwezig = self.recorder.select_events(sid, gt=verwacht, lte=verwacht + len(stored))
-            if [(s.topic, s.state) for s in aanwezig] != [(s.topic, s.state) for s in stored]:
-                raise StreamConflictError(
-                    f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events"
-                ) from None
-            return Toevoeging(versie=verwacht + len(stored), nieuw=0, hash=vorige)
+            return self._al_opgeslagen(casus_id, verwacht, stored, sleutel)
         return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored), hash=vorige)
+
+    def _al_opgeslagen(self, casus_id: str, verwacht: int, stored: Sequence[StoredEvent], sleutel: str | None) -> Toevoeging:
+        """The stream holds events after `verwacht` already: this decision's own (its key, or the
+        very bytes), or another decision's that the caller has not seen."""
+        aanwezig = self.recorder.select_events(stream_id(casus_id), gt=verwacht)
+        enveloppen = [uitpakken(s.state) for s in aanwezig]
+        if sleutel is not None and enveloppen and enveloppen[0].sleutel == sleutel:
+            eigen = len(list(takewhile(lambda x: x.sleutel == sleutel, enveloppen)))
+            return self._toevoeging(verwacht, aanwezig[:eigen], enveloppen[:eigen], eigen=True)
+        if [(s.topic, s.state) for s in aanwezig[: len(stored)]] == [(s.topic, s.state) for s in stored]:
+            return Toevoeging(versie=verwacht + len(stored), nieuw=0, hash=enveloppen[len(stored) - 1].hash)
+        if sleutel is None or not aanwezig:
+            raise StreamConflictError(f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events")
+        return self._toevoeging(verwacht, aanwezig, enveloppen, eigen=False)
+
+    @staticmethod
+    def _toevoeging(verwacht: int, aanwezig: Sequence[StoredEvent], enveloppen: Sequence[Envelop], eigen: bool) -> Toevoeging:
+        return Toevoeging(
+            versie=verwacht + len(aanwezig),
+            nieuw=0,
+            hash=enveloppen[-1].hash,
+            gebeurtenissen=tuple(decode(x.gebeurtenis.encode()) for x in enveloppen),
+            sleutels=tuple(x.sleutel for x in enveloppen),
+            eigen=eigen,
+        )
 
     def _laatste_hash(self, sid: UUID, verwacht: int) -> str:
         if verwacht == 0:
@@ -106,6 +144,11 @@ class EventStore:
 
     def read(self, casus_id: str) -> list[Gebeurtenis]:
         return [lees(s.state) for s in self.recorder.select_events(stream_id(casus_id))]
+
+    def read_met_sleutels(self, casus_id: str) -> list[tuple[Gebeurtenis, str | None]]:
+        """The stream with each event's decision key (None for events stored before keys were)."""
+        enveloppen = [uitpakken(s.state) for s in self.recorder.select_events(stream_id(casus_id))]
+        return [(decode(x.gebeurtenis.encode()), x.sleutel) for x in enveloppen]
 
     def verify(self, casus_id: str) -> list[Afwijking]:
         return controleer(str(stream_id(casus_id)), self.recorder.select_events(stream_id(casus_id)))
@@ -138,3 +181,22 @@ class EventStore:
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+    def log_ruw(self, na: int, limit: int = 500) -> list[tuple[int, str, object, str, bytes]]:
+        """The global log after `na` as stored rows (position, stream id, version, type, bytes),
+        nothing decoded or converted: the projection runner checks each row itself, so that a row
+        written past the application (that does not decode or verify) is set aside, not raised."""
+        from psycopg.rows import tuple_row
+        from psycopg.sql import SQL, Identifier
+
+        kolommen = "originator_id, originator_version, topic, state FROM {tabel}"
+        if isinstance(self.recorder, CasusPostgresRecorder):
+            tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)
+            vraag = SQL("SELECT notification_id, " + kolommen + " WHERE notification_id > %s ORDER BY notification_id LIMIT %s")
+            with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+                curs.execute(vraag.format(tabel=tabel), (na, limit))
+                return [(p, str(o), v, t, s) for p, o, v, t, s in curs.fetchall()]
+        tabel_naam = getattr(self.recorder, "events_table_name", "stored_events")
+        with self.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            c.execute(f"SELECT rowid, {kolommen.format(tabel=tabel_naam)} WHERE rowid > ? ORDER BY rowid LIMIT ?", (na, limit))
+            return [(r[0], str(r[1]), r[2], str(r[3]), r[4]) for r in c.fetchall()]

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
-from temporalio.exceptions import ApplicationError
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from activities.eventstore import CONFLICT, EventStoreActivities, Toevoegen
-    from domain.beslissen import decide, decide_op_tijd, verstrijk
+    from activities.eventstore import CONFLICT, EventStoreActivities, Toegevoegd, Toevoegen
+    from domain.beslissen import decide, decide_op_tijd, verstrijk, weiger_beeindiging
     from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
     from domain.opdrachten import Melden, Verzoek
@@ -33,12 +34,26 @@ WEIGERING = "Weigering"
 PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
 PATCH_LOKALE_APPEND = "append-als-lokale-activiteit"
 PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
+# A decision that meets the events of other decisions in its place catches up and decides again;
+# more rounds than this mean something else appends to the stream, which no retry can settle.
+INHAAL_RONDES = 5
+# Decisions remembered across continue-as-new, so a retried update finds its result after it.
+SLEUTELS_BEWAARD = 500
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
     maximum_interval=timedelta(seconds=30),
     non_retryable_error_types=[CONFLICT],
 )
+
+
+class Vastgelegd(BaseModel):
+    """One decision as the stream holds it: the version after its events, and their types."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    versie: int
+    gebeurtenissen: tuple[str, ...]
 
 
 class CasusStart(BaseModel):
@@ -50,6 +65,8 @@ class CasusStart(BaseModel):
     regelset: Regelset
     klok_verschuiving_s: float = 0.0
     casus: Casus | None = None
+    # The decisions already in the stream (their key, the version after them, their event types).
+    sleutels: dict[str, Vastgelegd] = {}
     # A casus can run two years: past this many history events it continues as new with its state.
     geschiedenis_limiet: int = 10_000
     # How long one append may take before Temporal retries it on another worker.
@@ -81,34 +98,51 @@ class CasusWorkflow:
         self._gewijzigd = False
         self._laatste_hash: str | None = None  # from the last append: the next one need not read it back
         self._zoekwaarden: dict[str, Any] = {}  # what this run last upserted, per search attribute
+        self._sleutels: dict[str, Vastgelegd] = dict(start.sleutels)
 
     @workflow.run
     async def run(self, start: CasusStart) -> Casus:
         if self._casus is None:
             # The starter checked the melding against its own clock; a server clock a little
             # behind it must not turn the receipt into a moment in the future.
-            nu = max(self._nu(), start.melding.ontvangen)
-            try:
-                gebeurtenissen = decide(None, start.melding, start.regelset, nu)
-            except Weigering as w:
-                raise weigering(w) from None
-            async with self._lock:
-                await self._leg_vast(gebeurtenissen)
+            await self._besluit(f"melding:{start.melding.casus_id}", self._meld)
         casus = self._huidig()
         while casus.fase != "afgesloten":
-            await self._wacht_op_termijn_of_actie(casus.volgende_termijn())
+            try:
+                await self._wacht_op_termijn_of_actie(casus.volgende_termijn())
+            except (asyncio.CancelledError, ActivityError) as e:
+                if not is_cancelled_exception(e):
+                    raise
+                # A casus ends only by the agreements: a cancel request is recorded and refused.
+                taak = asyncio.current_task()
+                if taak is not None:
+                    taak.uncancel()
+                await self._besluit(f"beeindiging:{self._huidig().versie}", self._weiger_beeindiging)
             info = workflow.info()
             if info.is_continue_as_new_suggested() or info.get_current_history_length() > self._start.geschiedenis_limiet:
                 await workflow.wait_condition(workflow.all_handlers_finished)
-                workflow.continue_as_new(self._start.model_copy(update={"casus": self._huidig()}))
+                workflow.continue_as_new(self._start.model_copy(update={"casus": self._huidig(), "sleutels": self._sleutels}))
             casus = self._huidig()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._huidig()
 
+    def _meld(self, casus: Casus | None) -> list[Gebeurtenis]:
+        melding = self._start.melding
+        try:
+            return decide(casus, melding, self._start.regelset, max(self._nu(), melding.ontvangen))
+        except Weigering as w:
+            raise weigering(w) from None
+
+    def _weiger_beeindiging(self, casus: Casus | None) -> list[Gebeurtenis]:
+        workflow.logger.warning("cancel request refused", extra={"casus_id": self._start.melding.casus_id})
+        return weiger_beeindiging(self._huidig(casus), self._start.regelset, self._nu())
+
+    def _tik(self, casus: Casus | None) -> list[Gebeurtenis]:
+        return verstrijk(self._huidig(casus), self._start.regelset, self._nu())
+
     async def _wacht_op_termijn_of_actie(self, termijn: datetime | None) -> None:
         if termijn is not None and termijn <= self._nu():
-            async with self._lock:
-                await self._leg_vast(verstrijk(self._huidig(), self._start.regelset, self._nu()))
+            await self._besluit(f"tik:{self._huidig().versie}:{termijn.isoformat()}", self._tik)
             return
         self._gewijzigd = False
         timeout = None if termijn is None else termijn - self._nu()
@@ -123,26 +157,38 @@ class CasusWorkflow:
 
     @workflow.update(name="actie")
     async def actie(self, verzoek: Verzoek) -> Resultaat:
-        async with self._lock:
+        sleutel = self._update_sleutel()
+
+        def beslis(casus: Casus | None) -> list[Gebeurtenis]:
             try:
-                gebeurtenissen = decide_op_tijd(self._huidig(), verzoek, self._start.regelset, self._nu())
+                return decide_op_tijd(self._huidig(casus), verzoek, self._start.regelset, self._nu())
             except Weigering as w:
                 # Another action got in between validation and execution.
                 raise self._geweigerd(verzoek, w) from None
-            versie = await self._leg_vast(gebeurtenissen)
+
+        vastgelegd = await self._besluit(sleutel, beslis)
         actie = verzoek.opdracht.actie
         workflow.metric_meter().create_counter("casus_acties", "actions recorded").add(1, {"actie": actie, "beleid": self._huidig().beleid})
-        workflow.logger.info("action recorded", extra={"casus_id": self._huidig().casus_id, "actie": actie, "versie": versie})
-        return Resultaat(versie=versie, gebeurtenissen=tuple(e.type for e in gebeurtenissen), casus=self._huidig())
+        workflow.logger.info("action recorded", extra={"casus_id": self._huidig().casus_id, "actie": actie, "versie": vastgelegd.versie})
+        return Resultaat(versie=vastgelegd.versie, gebeurtenissen=vastgelegd.gebeurtenissen, casus=self._huidig())
 
     @actie.validator
     def _valideer(self, verzoek: Verzoek) -> None:
         if self._casus is None:
             raise ApplicationError("the casus is still being registered; try again", type="NogNietGemeld")
+        if self._update_sleutel() in self._sleutels:
+            return  # already in the stream: the handler answers with what was stored
         try:
             decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu())
         except Weigering as w:
             raise self._geweigerd(verzoek, w) from None
+
+    @staticmethod
+    def _update_sleutel() -> str:
+        info = workflow.current_update_info()
+        if info is None:
+            raise ApplicationError("an action arrives only as an update", non_retryable=True)
+        return f"actie:{info.id}"
 
     def _geweigerd(self, verzoek: Verzoek, w: Weigering) -> ApplicationError:
         actie = verzoek.opdracht.actie
@@ -159,18 +205,39 @@ class CasusWorkflow:
         """The recording moment, to the second (the record's resolution)."""
         return (workflow.now() + timedelta(seconds=self._start.klok_verschuiving_s)).replace(microsecond=0)
 
-    def _huidig(self) -> Casus:
-        if self._casus is None:
+    def _huidig(self, casus: Casus | None = None) -> Casus:
+        casus = casus or self._casus
+        if casus is None:
             raise ApplicationError("the casus has no melding yet", non_retryable=True)
-        return self._casus
+        return casus
 
-    async def _leg_vast(self, gebeurtenissen: list[Gebeurtenis]) -> int:
-        """Append, then evolve: the workflow never holds a fact the event store does not."""
-        versie = self._casus.versie if self._casus else 0
-        if not gebeurtenissen:
-            return versie
+    async def _besluit(self, sleutel: str, beslis: Callable[[Casus | None], list[Gebeurtenis]]) -> Vastgelegd:
+        """Decides and appends under `sleutel`, the decision's key, the same on every retry. The
+        stream is the record the workflow believes: a decision found stored is answered as stored,
+        and events of other decisions found in its place are caught up on before deciding again."""
+        async with self._lock:
+            for _ in range(INHAAL_RONDES):
+                if sleutel in self._sleutels:
+                    return self._sleutels[sleutel]
+                gebeurtenissen = beslis(self._casus)
+                versie = self._casus.versie if self._casus else 0
+                if not gebeurtenissen:
+                    return Vastgelegd(versie=versie, gebeurtenissen=())
+                toegevoegd = await self._voeg_toe(gebeurtenissen, versie, sleutel)
+                opgeslagen = gebeurtenissen if toegevoegd.gebeurtenissen is None else list(toegevoegd.gebeurtenissen)
+                sleutels = toegevoegd.sleutels or (sleutel,) * len(opgeslagen)
+                self._evolueer(opgeslagen, sleutels)
+                if toegevoegd.eigen:
+                    return self._sleutels.get(sleutel) or Vastgelegd(versie=self._huidig().versie, gebeurtenissen=())
+        raise ApplicationError(f"casus {self._start.melding.casus_id}: the stream keeps moving under decision {sleutel}", type=CONFLICT)
+
+    async def _voeg_toe(self, gebeurtenissen: list[Gebeurtenis], versie: int, sleutel: str) -> Toegevoegd:
         invoer = Toevoegen(
-            casus_id=self._start.melding.casus_id, verwacht=versie, gebeurtenissen=tuple(gebeurtenissen), vorige_hash=self._laatste_hash
+            casus_id=self._start.melding.casus_id,
+            verwacht=versie,
+            gebeurtenissen=tuple(gebeurtenissen),
+            vorige_hash=self._laatste_hash,
+            sleutel=sleutel,
         )
         timeout = timedelta(seconds=self._start.activiteit_timeout_s)
         if workflow.patched(PATCH_LOKALE_APPEND):
@@ -184,20 +251,29 @@ class CasusWorkflow:
                 EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=timeout, retry_policy=APPEND_RETRY
             )
         self._laatste_hash = toegevoegd.hash
-        casus = evolve(self._casus, gebeurtenissen[0])
-        for e in gebeurtenissen[1:]:
+        return toegevoegd
+
+    def _evolueer(self, gebeurtenissen: Sequence[Gebeurtenis], sleutels: Sequence[str | None]) -> None:
+        """Evolves the state through events the stream holds, remembering each decision's key."""
+        casus = self._casus
+        for e, sleutel in zip(gebeurtenissen, sleutels, strict=True):
             casus = evolve(casus, e)
+            if sleutel is not None:
+                eerder = self._sleutels.pop(sleutel, None)
+                typen = (eerder.gebeurtenissen if eerder and eerder.versie == casus.versie - 1 else ()) + (e.type,)
+                self._sleutels[sleutel] = Vastgelegd(versie=casus.versie, gebeurtenissen=typen)
+        while len(self._sleutels) > SLEUTELS_BEWAARD:
+            del self._sleutels[next(iter(self._sleutels))]
         self._casus = casus
-        self._zoekattributen(casus)
+        self._zoekattributen(self._huidig())
         self._gewijzigd = True
-        return casus.versie
 
     def _zoekattributen(self, casus: Casus) -> None:
         volgende = casus.volgende_termijn()
         updates: list[SearchAttributeUpdate[Any]] = [
             za.BELEID.value_set(casus.beleid),
             za.GEMEENTE.value_set(casus.gemeente),
-            za.HOUDER.value_set(casus.houder or "geen"),
+            za.HOUDER.value_set(za.sleutelwoord(casus.houder or "geen")),
             za.FASE.value_set(casus.fase),
             za.VOLGENDE_TERMIJN.value_set(volgende) if volgende else za.VOLGENDE_TERMIJN.value_unset(),
         ]

@@ -11,6 +11,14 @@ from tests.conftest import SHARED
 
 TESTS = Path(__file__).resolve().parents[1]
 ID = re.compile(r"\b((?:IJM|GM)-[0-9](?:[0-9.]*[0-9a-z])?|T-[0-9][a-z]?)\b")
+# Rule ids the catalogue's revision of 2026-11-30 added, which the code does not implement yet (the
+# project's issue on that revision). The coverage tests pass over exactly these; the last test here
+# fails as soon as one of them is named by a test, so the list only ever shrinks, and it must be empty
+# when that issue is done.
+HERZIENING_OPEN = frozenset(
+    {"GM-5.2.7d", "GM-5.3c", "GM-7.3b", "GM-7.3c", "IJM-3.3.1d", "IJM-3.4.5e", "IJM-3.6a", "IJM-3.6b", "IJM-3.6c", "IJM-3.7b",
+     "IJM-3.7c", "T-5a", "T-5b", "T-5c", "T-6"}
+)  # fmt: skip
 # Section references in headings only ("## Overdracht after a dienst (IJM-3.4; GM-5.2)") are not rules.
 
 
@@ -41,8 +49,15 @@ def test_every_rule_id_of_the_catalogue_is_named_by_a_test() -> None:
     namen = namen_van_tests()
     ids = regel_ids()
     assert len(ids) > 60, "the rule catalogue was not read"
-    ontbrekend = sorted(i for i in ids if not genoemd(i, namen))
+    ontbrekend = sorted(i for i in ids - HERZIENING_OPEN if not genoemd(i, namen))
     assert not ontbrekend, f"rule ids without a test naming them: {', '.join(ontbrekend)}"
+
+
+def test_the_open_ids_of_the_revision_are_in_the_catalogue_and_named_by_no_test_yet() -> None:
+    namen, ids = namen_van_tests(), regel_ids()
+    assert ids >= HERZIENING_OPEN, f"no longer in RULES.md: {sorted(HERZIENING_OPEN - ids)}"
+    gedaan = sorted(i for i in HERZIENING_OPEN if genoemd(i, namen))
+    assert not gedaan, f"named by a test now; take them off HERZIENING_OPEN: {', '.join(gedaan)}"
 
 
 def test_the_check_sees_a_missing_id() -> None:
