@@ -10,8 +10,9 @@ from typing import Any, TypeVar, get_args, get_origin
 
 import click
 from pydantic import BaseModel, ValidationError
-from temporalio.client import Client, WorkflowHandle
-from temporalio.common import SearchAttributePair, TypedSearchAttributes
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
+from temporalio.common import SearchAttributePair, TypedSearchAttributes, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from casus_cli.fouten import RefusedError, UnreachableError
@@ -23,6 +24,7 @@ from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.partijen import Actor
+from domain.stap import Regelset
 from domain.toestand import Casus
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
@@ -36,6 +38,8 @@ from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 T = TypeVar("T")
 WACHT_OP_WORKER_S = 30.0
+# A melding's --sleutel names its casus: the same key under the same policy is the same casus.
+MELDING_SLEUTELS = uuid.UUID("6f1c7d1e-4b0a-5c55-9a43-2f6d3c1b8e20")
 
 
 def met_kluis(settings: Settings, werk: Callable[[Kluis], T]) -> T:
@@ -55,22 +59,32 @@ def workflow_id(casus_id: str) -> str:
     return f"casus-{casus_id}"
 
 
-async def met_temporal(settings: Settings, werk: Callable[[Client], Awaitable[T]]) -> T:
+async def met_temporal(
+    settings: Settings, werk: Callable[[Client], Awaitable[T]], wachttijd: float | None = WACHT_OP_WORKER_S, geen_antwoord: str = ""
+) -> T:
+    """Runs `werk` against Temporal; a service that is down or a worker that does not answer is
+    exit 3 with what is true of the request (`geen_antwoord`), never a traceback."""
     try:
         client = await connect(settings)
     except ServiceUnavailableError as e:
-        raise UnreachableError(str(e)) from None
+        raise UnreachableError(f"{e}; nothing was sent") from None
     try:
-        return await asyncio.wait_for(werk(client), timeout=WACHT_OP_WORKER_S)
-    except TimeoutError:
+        return await asyncio.wait_for(werk(client), timeout=wachttijd)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise UnreachableError(
-            f"no worker answered within {WACHT_OP_WORKER_S:.0f} s on task queue '{settings.task_queue}'; "
-            "start the stack with `make dev` (or `casus dev`); the request is handled once a worker runs"
+            f"no worker answered within {wachttijd or 0:.0f} s on task queue '{settings.task_queue}' "
+            f"(start the stack with `make dev` or `casus dev`){'; ' + geen_antwoord if geen_antwoord else ''}"
         ) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
-            raise RefusedError("unknown casus (no such casus in Temporal)", veld="CASUS_ID") from None
-        raise
+            raise RefusedError(
+                "unknown casus: Temporal holds no workflow for it (if the event store holds it, its workflow was lost; "
+                "an operator restores it with `casus herstel ID`)",
+                veld="CASUS_ID",
+            ) from None
+        raise UnreachableError(
+            f"Temporal at {settings.temporal_address} refused or dropped the request ({e.status.name}): {e.message}"
+        ) from None
 
 
 def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
@@ -89,10 +103,11 @@ def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
 @click.option("--inhoud", default="")
 @click.option("--als", "partij", required=True)
 @click.option("--medewerker", default=None)
+@click.option("--sleutel", default=None, help="a key of your own for this melding: a retry with the same key finds the same casus")
 @click.option("--json", "als_json", is_flag=True)
 def melding(
     beleid: str, gemeente: str, huishouden: str, acuut: bool, melder_anoniem: bool, melder_soort: str,
-    ontvangen: datetime | None, inhoud: str, partij: str, medewerker: str | None, als_json: bool,
+    ontvangen: datetime | None, inhoud: str, partij: str, medewerker: str | None, sleutel: str | None, als_json: bool,
 ) -> None:  # fmt: skip
     """Starts a casus; prints its id."""
     try:
@@ -100,11 +115,15 @@ def melding(
     except UnknownPolicyError as e:
         raise RefusedError(str(e), veld="beleid") from None
     nu = datetime.now(UTC).replace(microsecond=0)
-    melden = Melden(
-        casus_id=str(uuid.uuid4()), gemeente=gemeente, huishouden=huishouden, acuut=acuut,
-        melder=Melder.model_validate({"soort": melder_soort, "anoniem": melder_anoniem}),
-        ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker),
-    )  # fmt: skip
+    casus_id = str(uuid.uuid5(MELDING_SLEUTELS, f"{beleid}\n{sleutel}")) if sleutel else str(uuid.uuid4())
+    try:
+        melden = Melden(
+            casus_id=casus_id, gemeente=gemeente, huishouden=huishouden, acuut=acuut,
+            melder=Melder.model_validate({"soort": melder_soort, "anoniem": melder_anoniem}),
+            ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker),
+        )  # fmt: skip
+    except ValidationError as e:
+        raise geweigerd_veld(e) from None
     try:
         decide(None, melden, regelset, nu)  # refuse before anything is started
     except Weigering as w:
@@ -112,22 +131,56 @@ def melding(
     settings = Settings()
     if heeft_persoonlijk(melden):
         melden = met_kluis(settings, lambda kluis: verzegel(melden, huishouden, kluis))
+    casus = asyncio.run(
+        met_temporal(
+            settings,
+            lambda client: start_casus(client, settings, melden, regelset),
+            geen_antwoord=(
+                f"the melding is accepted as casus {casus_id} and is recorded once a worker runs; do not register it again "
+                f"(`casus status {casus_id}` shows it)"
+            ),
+        )
+    )
+    if als_json:
+        toon_json({"casus_id": casus_id, **uitkomst(casus)})
+    else:
+        click.echo(casus_id)
 
-    async def start(client: Client) -> Any:
+
+async def start_casus(client: Client, settings: Settings, melden: Melden, regelset: Regelset) -> Casus:
+    """Starts the casus workflow, or finds the one a retry of the same melding started."""
+    try:
         h = await client.start_workflow(
             CasusWorkflow.run,
             CasusStart(melding=melden, regelset=regelset),
             id=workflow_id(melden.casus_id),
             task_queue=settings.task_queue,
-            search_attributes=TypedSearchAttributes([SearchAttributePair(za.BELEID, beleid), SearchAttributePair(za.GEMEENTE, gemeente)]),
+            search_attributes=TypedSearchAttributes(
+                [SearchAttributePair(za.BELEID, regelset.beleid.id), SearchAttributePair(za.GEMEENTE, melden.gemeente)]
+            ),
+            # A retry (the same --sleutel) attaches to the casus its first try started, running or not.
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
         )
-        return await h.execute_update("gemeld", result_type=Casus)
+    except WorkflowAlreadyStartedError:
+        h = client.get_workflow_handle(workflow_id(melden.casus_id))
+        casus: Casus | None = await h.query(CasusWorkflow.toestand)
+        if casus is None:
+            raise RefusedError(f"casus {melden.casus_id} of this key ended before its melding was recorded", veld="sleutel") from None
+        return casus
+    gemeld: Casus = await h.execute_update("gemeld", result_type=Casus)
+    return gemeld
 
-    casus = asyncio.run(met_temporal(settings, start))
-    if als_json:
-        toon_json({"casus_id": melden.casus_id, **uitkomst(casus)})
-    else:
-        click.echo(melden.casus_id)
+
+# A command's fields whose CLI option is spelled otherwise (domain.partijen.HandelendeActor).
+OPTIE_VAN_VELD = {"actor.partij": "als", "actor.medewerker": "medewerker"}
+
+
+def geweigerd_veld(e: ValidationError) -> RefusedError:
+    """The first field a command model refuses, named as its CLI option (exit 1, CONTRACT.md)."""
+    err = e.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    return RefusedError(err["msg"], veld=OPTIE_VAN_VELD.get(".".join(loc), "-".join(loc)))
 
 
 def _veld_optie(naam: str, annotatie: Any, verplicht: bool) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -152,14 +205,17 @@ def _velden(soort: type[BaseModel], waarden: dict[str, Any]) -> dict[str, Any]:
 
 
 def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
-    def uitvoeren(casus_id: str, partij: str, medewerker: str | None, op: datetime | None, als_json: bool, **waarden: Any) -> None:
+    def uitvoeren(
+        casus_id: str, partij: str, medewerker: str | None, op: datetime | None, sleutel: str | None, als_json: bool, **waarden: Any
+    ) -> None:
         try:
             opdracht = soort.model_validate({"actie": actie, **_velden(soort, waarden)})
+            v = Verzoek.model_validate({"opdracht": opdracht, "actor": Actor(partij=partij, medewerker=medewerker), "op": op})
         except ValidationError as e:
-            err = e.errors()[0]
-            raise RefusedError(f"{err['msg']}", veld="-".join(str(p) for p in err["loc"])) from None
-        v = Verzoek.model_validate({"opdracht": opdracht, "actor": Actor(partij=partij, medewerker=medewerker), "op": op})
+            raise geweigerd_veld(e) from None
+        stream_id(casus_id)
         settings = Settings()
+        update_id = sleutel or str(uuid.uuid4())
 
         async def stuur(client: Client) -> Resultaat:
             h = handle(client, casus_id)
@@ -170,11 +226,20 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
                     raise RefusedError("the casus is still being registered; try again", veld="CASUS_ID")
                 verzoek = v.model_copy(update={"opdracht": met_kluis(settings, lambda k: verzegel(v.opdracht, casus.huishouden, k))})
             try:
-                return await voer_uit(h, verzoek)
+                return await voer_uit(h, verzoek, update_id)
             except Weigering as w:
                 raise RefusedError.uit(w) from None
 
-        resultaat = asyncio.run(met_temporal(settings, stuur))
+        resultaat = asyncio.run(
+            met_temporal(
+                settings,
+                stuur,
+                geen_antwoord=(
+                    f"the action may still be recorded once a worker runs: check `casus status {casus_id}`, or repeat "
+                    f"the command with `--sleutel {update_id}`, which records it once whether or not this try was"
+                ),
+            )
+        )
         if als_json:
             toon_json({"versie": resultaat.versie, "gebeurtenissen": list(resultaat.gebeurtenissen), **uitkomst(resultaat.casus)})
         else:
@@ -190,6 +255,7 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
                 annotatie = next(a for a in get_args(annotatie) if a is not type(None))
             cmd = _veld_optie(naam, annotatie, info.is_required())(cmd)
     cmd = click.option("--json", "als_json", is_flag=True)(cmd)
+    cmd = click.option("--sleutel", default=None, help="this action's key: a retry with the same key records it once")(cmd)
     cmd = click.option("--op", type=MOMENT, default=None, help="when it took effect (default: now)")(cmd)
     cmd = click.option("--medewerker", default=None)(cmd)
     cmd = click.option("--als", "partij", required=True, help="the acting party")(cmd)

@@ -15,6 +15,7 @@ from casus_cli import fouten
 from casus_cli.acties import ACTIE_COMMANDOS, melding
 from casus_cli.dev import dev
 from casus_cli.fouten import CliError, RefusedError
+from casus_cli.herstel import herstel_commando
 from casus_cli.inrichten import migreer_commando, zoekattributen_commando
 from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
@@ -66,6 +67,7 @@ for commando in (
     status,
     audit,
     verifieer_commando,
+    herstel_commando,
     lijst,
     huishouden,
     termijnen,

@@ -27,8 +27,8 @@ from casus_cli.uitvoeren import voer_uit
 from casus_cli.verzegelen import verzegel
 from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
-from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
-from domain.partijen import VEILIG_THUIS, Actor
+from domain.opdrachten import OPDRACHTEN, Melden, Tekst, Verzoek
+from domain.partijen import VEILIG_THUIS, Actor, Identificatie
 from domain.tijd import Moment, lokaal
 from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
@@ -50,14 +50,17 @@ class ScenarioError(ValueError):
 
 
 class ScenarioMelding(BaseModel):
+    """The melding of a scenario, held to the limits of `Melden` so that the loader refuses what the
+    workflow would (the field named, exit 1) instead of the run failing half-way."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     ontvangen: Moment
-    gemeente: str
-    huishouden: str
+    gemeente: Identificatie
+    huishouden: Identificatie
     melder: Melder = Melder()
     acuut: bool = False
-    inhoud: str = ""
+    inhoud: Tekst = ""
 
 
 class Scenario(BaseModel):

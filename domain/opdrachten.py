@@ -3,14 +3,45 @@ in kebab-case on the outside (CLI options, scenario keys) and snake_case inside.
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.gebeurtenissen import Melder
-from domain.partijen import Actor
-from domain.tijd import Moment
+from domain.partijen import HandelendeActor, Identificatie, stuurteken
+from domain.tijd import Datum, Moment
+
+# Free text stays far under Temporal's 2 MB per payload, sealed or not, whole lists included (issue 11).
+TEKST_MAX, VOORWAARDE_MAX, LIJST_MAX = 10_000, 1_000, 50
+# The client seals personal text before the workflow sees it (eventstore/kluis.py: "vz1:" and the
+# base64 of nonce, ciphertext and tag); the workflow validates the sealed form, which is longer.
+_VERZEGELD = re.compile(r"vz\d+:[A-Za-z0-9+/]*={0,2}")
+
+
+def verzegeld_max(tekens: int) -> int:
+    """The longest sealed form of a text of `tekens` characters (4 UTF-8 bytes each, 28 bytes of AES-GCM)."""
+    return 8 + 4 * -(-(4 * tekens + 28) // 3)
+
+
+def _tekst(maximum: int, verplicht: bool) -> Callable[[str], str]:
+    def controleer(waarde: str) -> str:
+        grens = verzegeld_max(maximum) if _VERZEGELD.fullmatch(waarde) else maximum
+        if len(waarde) > grens:
+            raise ValueError(f"at most {grens} characters are accepted; got {len(waarde)}")
+        if (teken := stuurteken(waarde, behalve="\t\n\r")) is not None:
+            raise ValueError(f"a text has no control characters other than tab and newline; found {teken}")
+        if verplicht and not waarde.strip():
+            raise ValueError("a text is required here; it may not be blank")
+        return waarde
+
+    return controleer
+
+
+Tekst = Annotated[str, AfterValidator(_tekst(TEKST_MAX, verplicht=False))]
+VerplichteTekst = Annotated[str, AfterValidator(_tekst(TEKST_MAX, verplicht=True))]
+Voorwaarde = Annotated[str, AfterValidator(_tekst(VOORWAARDE_MAX, verplicht=True))]
 
 
 def _kebab(naam: str) -> str:
@@ -40,10 +71,10 @@ class SpoedVaststellen(_Opdracht):
 
 class BeoordelingAfronden(_Opdracht):
     actie: Literal["beoordeling-afronden"] = "beoordeling-afronden"
-    besluit: str
-    team: str | None = None
-    criteria: tuple[str, ...] = ()
-    instelling: str | None = None
+    besluit: Identificatie
+    team: Identificatie | None = None
+    criteria: tuple[Identificatie, ...] = Field(default=(), max_length=LIJST_MAX)
+    instelling: Identificatie | None = None
 
 
 class OverdrachtAccepteren(_Opdracht):
@@ -52,7 +83,7 @@ class OverdrachtAccepteren(_Opdracht):
 
 class OverdrachtWeigeren(_Opdracht):
     actie: Literal["overdracht-weigeren"] = "overdracht-weigeren"
-    reden: str = persoonlijk(min_length=1)
+    reden: VerplichteTekst = persoonlijk()
 
 
 class ContactLeggen(_Opdracht):
@@ -61,15 +92,15 @@ class ContactLeggen(_Opdracht):
 
 class Afsluiten(_Opdracht):
     actie: Literal["afsluiten"] = "afsluiten"
-    reden: str = Field(min_length=1)
+    reden: VerplichteTekst
     afgestemd_met_vt: bool = False
 
 
 class DienstAfronden(_Opdracht):
     actie: Literal["dienst-afronden"] = "dienst-afronden"
-    team: str
+    team: Identificatie
     conclusie: Literal["vastgesteld", "niet-vastgesteld", "geen-oordeel"]
-    voorwaarden: tuple[str, ...] = persoonlijk(default=())
+    voorwaarden: tuple[Voorwaarde, ...] = persoonlijk(default=(), max_length=LIJST_MAX)
 
 
 class WarmeOverdracht(_Opdracht):
@@ -83,7 +114,7 @@ class ContactVastleggen(_Opdracht):
 
 class Incident(_Opdracht):
     actie: Literal["incident"] = "incident"
-    omschrijving: str = persoonlijk(min_length=1)
+    omschrijving: VerplichteTekst = persoonlijk()
 
 
 class MonitoringOordeel(_Opdracht):
@@ -96,7 +127,7 @@ class MonitoringOordeel(_Opdracht):
 
 class MonitoringVerlengen(_Opdracht):
     actie: Literal["monitoring-verlengen"] = "monitoring-verlengen"
-    tot: date
+    tot: Datum
 
 
 class StabieleVeiligheid(_Opdracht):
@@ -107,12 +138,12 @@ class StabieleVeiligheid(_Opdracht):
 
 class PlanVastleggen(_Opdracht):
     actie: Literal["plan-vastleggen"] = "plan-vastleggen"
-    plan: str = persoonlijk(min_length=1)
+    plan: VerplichteTekst = persoonlijk()
 
 
 class OpnieuwMelden(_Opdracht):
     actie: Literal["opnieuw-melden"] = "opnieuw-melden"
-    inhoud: str = persoonlijk(min_length=1)
+    inhoud: VerplichteTekst = persoonlijk()
 
 
 class NieuweMelding(_Opdracht):
@@ -121,7 +152,7 @@ class NieuweMelding(_Opdracht):
     melder_anoniem: bool = False
     acuut: bool = False
     gi_betrokken: bool = False
-    inhoud: str = persoonlijk(default="")
+    inhoud: Tekst = persoonlijk(default="")
 
 
 class OndersteuningVt(_Opdracht):
@@ -136,17 +167,17 @@ class Dwangmaatregel(_Opdracht):
 
 class Opschalen(_Opdracht):
     actie: Literal["opschalen"] = "opschalen"
-    reden: str = persoonlijk(min_length=1)
+    reden: VerplichteTekst = persoonlijk()
 
 
 class OpschalingBesluit(_Opdracht):
     actie: Literal["opschaling-besluit"] = "opschaling-besluit"
-    besluit: str = persoonlijk(min_length=1)
+    besluit: VerplichteTekst = persoonlijk()
 
 
 class GemeenteInformeren(_Opdracht):
     actie: Literal["gemeente-informeren"] = "gemeente-informeren"
-    reden: str = persoonlijk(min_length=1)
+    reden: VerplichteTekst = persoonlijk()
 
 
 class GemeenteReactie(_Opdracht):
@@ -167,7 +198,7 @@ class LokaalTeamGeinformeerd(_Opdracht):
 
 class HuisverbodAdvies(_Opdracht):
     actie: Literal["huisverbod-advies"] = "huisverbod-advies"
-    advies: str = persoonlijk(min_length=1)
+    advies: VerplichteTekst = persoonlijk()
 
 
 class GezamenlijkGesprek(_Opdracht):
@@ -202,7 +233,7 @@ class Verzoek(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     opdracht: Opdracht
-    actor: Actor
+    actor: HandelendeActor
     op: Moment | None = None
 
 
@@ -211,11 +242,11 @@ class Melden(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    casus_id: str = Field(min_length=1)
-    gemeente: str
-    huishouden: str = Field(min_length=1)
+    casus_id: Identificatie
+    gemeente: Identificatie
+    huishouden: Identificatie
     acuut: bool = False
     melder: Melder = Melder()
     ontvangen: Moment
-    inhoud: str = persoonlijk(default="")
-    actor: Actor
+    inhoud: Tekst = persoonlijk(default="")
+    actor: HandelendeActor

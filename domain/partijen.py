@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import unicodedata
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 VEILIG_THUIS = "veilig-thuis"
 MELDER = "melder"
@@ -19,6 +22,36 @@ INSTELLING_PREFIX = "instelling:"
 
 VASTE_ACTOREN = (MELDER, VEILIG_THUIS, GEMEENTE, BURGEMEESTER)
 
+# An identifier becomes a party id, a search attribute (CasusHouder, CasusGemeente: Temporal keeps a
+# keyword to 2,048 bytes), a log field or a label: 200 characters are at most 800 bytes in UTF-8,
+# with a prefix such as `instelling:` still far under Temporal's limit (issue 11).
+IDENTIFICATIE_MAX = 200
+PARTIJ_MAX = IDENTIFICATIE_MAX + max(len(TEAM_PREFIX), len(INSTELLING_PREFIX))
+_STUURTEKENS = frozenset({"Cc", "Cf", "Cs"})  # control, format (bidi overrides, zero-width), lone surrogates
+
+
+def stuurteken(waarde: str, behalve: str = "") -> str | None:
+    """The first control, format or surrogate character in `waarde` not in `behalve`, as U+XXXX."""
+    if waarde.isprintable():  # the common case, in C: no character of categories C* or Z* but the space
+        return None
+    c = next((c for c in waarde if c not in behalve and unicodedata.category(c) in _STUURTEKENS), None)
+    return None if c is None else f"U+{ord(c):04X}"
+
+
+def _identificatie(waarde: str) -> str:
+    if (teken := stuurteken(waarde)) is not None:
+        raise ValueError(f"an identifier has no control or format characters; found {teken}")
+    if not waarde.strip():
+        raise ValueError("an identifier is not blank")
+    return waarde
+
+
+Identificatie = Annotated[str, Field(min_length=1, max_length=IDENTIFICATIE_MAX), AfterValidator(_identificatie)]
+"""A gemeente, household, team, instelling, medewerker or criterion as given in a command."""
+
+Partij = Annotated[str, Field(min_length=1, max_length=PARTIJ_MAX), AfterValidator(_identificatie)]
+"""A party id as given in a command: an identifier, possibly behind `lokaal-team:`."""
+
 
 class Actor(BaseModel):
     """Who took a step: the party and the person acting for it."""
@@ -30,6 +63,26 @@ class Actor(BaseModel):
 
 
 SYSTEEM_ACTOR = Actor(partij=SYSTEEM, medewerker="termijnbewaking")
+
+
+class _Handelend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    partij: Partij
+    medewerker: Identificatie | None = None
+
+
+def _handelend(waarde: Any) -> Any:
+    # Only a command's actor is held to the limits: events keep the Actor they were recorded with,
+    # so a stored one never becomes unreadable. Pydantic reports these errors under the field
+    # (actor.partij, actor.medewerker).
+    if isinstance(waarde, Actor | dict):
+        _Handelend.model_validate(waarde.model_dump() if isinstance(waarde, Actor) else waarde)
+    return waarde
+
+
+HandelendeActor = Annotated[Actor, BeforeValidator(_handelend)]
+"""The actor of a command: its party and medewerker are identifiers (errors at actor.partij, actor.medewerker)."""
 
 
 def team(team_id: str) -> str:

@@ -17,14 +17,36 @@ from pydantic import AfterValidator, BaseModel, ConfigDict
 ZONE = ZoneInfo("Europe/Amsterdam")
 
 
-def _met_zone(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
+# Temporal refuses timestamps whose offset has seconds (Amsterdam before 1940 was +00:19:32) and a
+# casus runs years, not centuries: a moment outside this range is a typing error, refused before
+# anything is stored (issue 11).
+EERSTE_DAG = date(2000, 1, 1)
+LAATSTE_DAG = date(2100, 12, 31)
+
+
+def binnen_bereik(dag: date) -> date:
+    """A date the record accepts: from EERSTE_DAG to LAATSTE_DAG."""
+    if not EERSTE_DAG <= dag <= LAATSTE_DAG:
+        raise ValueError(f"{dag.isoformat()} is outside the accepted range {EERSTE_DAG.isoformat()} to {LAATSTE_DAG.isoformat()}")
+    return dag
+
+
+def geldig_moment(moment: datetime) -> datetime:
+    """An instant the record and Temporal accept: with an offset of whole minutes, within range."""
+    offset = moment.utcoffset()
+    if offset is None:
         raise ValueError("a moment carries its offset, e.g. 2027-03-25T10:00:00+01:00")
+    binnen_bereik(moment.date())  # the wall date first: converting year 9999 to UTC could overflow
+    if offset % timedelta(minutes=1):
+        raise ValueError(f"the UTC offset of {moment.isoformat()} has seconds; accepted: whole minutes, e.g. +01:00")
     return moment
 
 
-Moment = Annotated[datetime, AfterValidator(_met_zone)]
+Moment = Annotated[datetime, AfterValidator(geldig_moment)]
 """An instant with its offset; a local time without one is ambiguous around DST (T-4)."""
+
+Datum = Annotated[date, AfterValidator(binnen_bereik)]
+"""A calendar date given in a command, within the same range as a Moment."""
 
 
 class Besluitdag(BaseModel):

@@ -90,3 +90,14 @@ async def verbind(server: TemporalServer) -> Client:
         except ServiceUnavailableError:
             await asyncio.sleep(0.25)
     return await connect(Settings(temporal_address=server.adres))
+
+
+async def bij_de_stream(handle: WorkflowHandle[Any, Any], store: EventStore, casus_id: str) -> Casus:
+    """The workflow's state once it has taken the stream's last event in (its retried task may still run)."""
+    casus: Casus = await handle.query(CasusWorkflow.toestand)
+    for _ in range(120):
+        if casus.versie == store.version(casus_id):
+            break
+        await asyncio.sleep(0.25)
+        casus = await handle.query(CasusWorkflow.toestand)
+    return casus

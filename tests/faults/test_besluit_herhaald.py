@@ -9,18 +9,17 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from temporalio.client import Client, WorkflowHandle
+from temporalio.client import Client
 
 from domain import gebeurtenissen as g
 from domain.toestand import Casus
 from eventstore.store import EventStore
 from tests.draaiboek import t, verzoek
-from tests.faults.casussen import precies_eenmaal, sqlite_instellingen, start_casus, start_worker
+from tests.faults.casussen import bij_de_stream, precies_eenmaal, sqlite_instellingen, start_casus, start_worker
 from tests.faults.onderdelen import TemporalServer, noteer, wacht_tot
-from workflows.casus import CasusWorkflow, Resultaat
+from workflows.casus import Resultaat
 
 pytestmark = pytest.mark.storing
 
@@ -84,17 +83,6 @@ async def test_a_worker_killed_after_the_commit_of_a_decision_leaves_the_casus_g
         "reported done, at the stream's version, the next deadline fired, every event once",
         gebeurtenissen=len(gebeurtenissen),
     )
-
-
-async def bij_de_stream(handle: WorkflowHandle[Any, Any], store: EventStore, casus_id: str) -> Casus:
-    """The workflow's state once it has taken the stream's last event in (its retried task may still run)."""
-    casus: Casus = await handle.query(CasusWorkflow.toestand)
-    for _ in range(120):
-        if casus.versie == store.version(casus_id):
-            break
-        await asyncio.sleep(0.25)
-        casus = await handle.query(CasusWorkflow.toestand)
-    return casus
 
 
 def verstreken(store: EventStore, casus_id: str, regel: str) -> bool:

@@ -1,0 +1,129 @@
+"""`casus herstel ID` and `casus herstel --alle`: a casus whose workflow failed, was terminated or
+was lost by Temporal is started again from its event stream, the record of truth. The state comes
+from the domain's own evolve, the timers from its open deadlines (a deadline that passed meanwhile
+lapses at once, at its own instant), and decisions already taken are recognised on a retry."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass
+
+import click
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from casus_cli.acties import met_temporal, workflow_id
+from casus_cli.fouten import RefusedError
+from casus_cli.inzage import open_store
+from casus_cli.uitvoer import tabel, toon_json
+from domain import gebeurtenissen as g
+from domain.gebeurtenissen import Gebeurtenis
+from eventstore.store import EventStore, stream_id
+from runtime.policies import UnknownPolicyError, load_rules
+from runtime.settings import Settings
+from workflows.casus import CasusStart, CasusWorkflow
+from workflows.herstel import HerstelError, herstart, zoekattributen
+
+GESLOTEN = {
+    WorkflowExecutionStatus.TERMINATED: "beëindigd",
+    WorkflowExecutionStatus.FAILED: "mislukt",
+    WorkflowExecutionStatus.CANCELED: "geannuleerd",
+    WorkflowExecutionStatus.TIMED_OUT: "verlopen",
+    WorkflowExecutionStatus.COMPLETED: "voltooid",
+}
+
+
+@dataclass(frozen=True)
+class Herstel:
+    casus_id: str
+    uitkomst: str  # hersteld, loopt, afgesloten, geweigerd
+    toelichting: str
+
+
+async def workflow_toestand(client: Client, casus_id: str) -> str | None:
+    """'loopt', how the workflow ended (beëindigd, mislukt, ...), or None when Temporal has none."""
+    try:
+        beschrijving = await client.get_workflow_handle(workflow_id(casus_id)).describe()
+    except RPCError as e:
+        if e.status == RPCStatusCode.NOT_FOUND:
+            return None
+        raise
+    if beschrijving.status == WorkflowExecutionStatus.RUNNING:
+        return "loopt"
+    return GESLOTEN.get(beschrijving.status or WorkflowExecutionStatus.FAILED, "gesloten")
+
+
+def _beginpunt(casus_id: str, stream: list[tuple[Gebeurtenis, str | None]]) -> CasusStart | Herstel:
+    """What the workflow starts from, or why nothing is started."""
+    if not stream:
+        return Herstel(casus_id, "geweigerd", "the event store holds nothing for this casus")
+    melding = stream[0][0]
+    if not isinstance(melding, g.MeldingOntvangen):
+        return Herstel(casus_id, "geweigerd", "the stream does not begin with its melding")
+    try:
+        start = herstart(stream, load_rules(melding.beleid))
+    except (HerstelError, UnknownPolicyError) as e:
+        return Herstel(casus_id, "geweigerd", str(e))
+    if start.casus is not None and start.casus.fase == "afgesloten":
+        return Herstel(casus_id, "afgesloten", "the record shows the casus closed; nothing runs for it")
+    return start
+
+
+async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_queue: str) -> Herstel:
+    stream = await asyncio.to_thread(store.read_met_sleutels, casus_id)
+    toestand = await workflow_toestand(client, casus_id)
+    if toestand == "loopt":
+        return Herstel(casus_id, "loopt", "its workflow runs; nothing to restore")
+    start = _beginpunt(casus_id, stream)
+    if isinstance(start, Herstel):
+        return start
+    try:
+        await client.start_workflow(
+            CasusWorkflow.run, start, id=workflow_id(casus_id), task_queue=task_queue,
+            search_attributes=zoekattributen(start),
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+        )  # fmt: skip
+    except WorkflowAlreadyStartedError:
+        return Herstel(casus_id, "loopt", "its workflow was started meanwhile")
+    vorige = "Temporal had no workflow for it" if toestand is None else f"its workflow was {toestand}"
+    return Herstel(casus_id, "hersteld", f"{vorige}; started again from {len(stream)} events")
+
+
+def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
+    for casus_id in casus_ids:
+        stream_id(casus_id)
+    settings = Settings()
+    store, _ = open_store(settings)
+
+    async def alles(client: Client) -> list[Herstel]:
+        ids = await asyncio.to_thread(store.stream_ids) if alle else casus_ids
+        return [await herstel_casus(client, store, c, settings.task_queue) for c in ids]
+
+    try:
+        resultaten = asyncio.run(met_temporal(settings, alles, wachttijd=None))
+    finally:
+        store.close()
+    rijen = [asdict(h) for h in resultaten]
+    if als_json:
+        toon_json({"casussen": rijen})
+    else:
+        telling = {u: sum(h.uitkomst == u for h in resultaten) for u in ("hersteld", "loopt", "afgesloten", "geweigerd")}
+        click.echo(", ".join(f"{n} {u}" for u, n in telling.items()))
+        if rijen:
+            click.echo(tabel(rijen, ["casus_id", "uitkomst", "toelichting"]))
+    geweigerd = [h.casus_id for h in resultaten if h.uitkomst == "geweigerd"]
+    if geweigerd:
+        raise RefusedError(f"{len(geweigerd)} casus(sen) could not be restored: {', '.join(geweigerd)}", veld="CASUS_ID")
+
+
+@click.command("herstel")
+@click.argument("casus_ids", nargs=-1)
+@click.option("--alle", is_flag=True, help="every casus in the event store whose workflow is not running")
+@click.option("--json", "als_json", is_flag=True)
+def herstel_commando(casus_ids: tuple[str, ...], alle: bool, als_json: bool) -> None:
+    """Starts a casus workflow again from its event stream when it failed, was terminated or was lost."""
+    if not casus_ids and not alle:
+        raise click.UsageError("name one or more casus ids, or --alle")
+    herstel(list(casus_ids), alle, als_json)
