@@ -37,7 +37,6 @@ from workflows import zoekattributen as za
 from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 T = TypeVar("T")
-WACHT_OP_WORKER_S = 30.0
 # A melding's --sleutel names its casus: the same key under the same policy is the same casus.
 MELDING_SLEUTELS = uuid.UUID("6f1c7d1e-4b0a-5c55-9a43-2f6d3c1b8e20")
 
@@ -60,7 +59,7 @@ def workflow_id(casus_id: str) -> str:
 
 
 async def met_temporal(
-    settings: Settings, werk: Callable[[Client], Awaitable[T]], wachttijd: float | None = WACHT_OP_WORKER_S, geen_antwoord: str = ""
+    settings: Settings, werk: Callable[[Client], Awaitable[T]], geen_antwoord: str = "", zonder_wachttijd: bool = False
 ) -> T:
     """Runs `werk` against Temporal; a service that is down or a worker that does not answer is
     exit 3 with what is true of the request (`geen_antwoord`), never a traceback."""
@@ -68,6 +67,7 @@ async def met_temporal(
         client = await connect(settings)
     except ServiceUnavailableError as e:
         raise UnreachableError(f"{e}; nothing was sent") from None
+    wachttijd = None if zonder_wachttijd else settings.wacht_op_worker_s
     try:
         return await asyncio.wait_for(werk(client), timeout=wachttijd)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):

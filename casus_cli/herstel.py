@@ -102,7 +102,7 @@ def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
         return [await herstel_casus(client, store, c, settings.task_queue) for c in ids]
 
     try:
-        resultaten = asyncio.run(met_temporal(settings, alles, wachttijd=None))
+        resultaten = asyncio.run(met_temporal(settings, alles, zonder_wachttijd=True))
     finally:
         store.close()
     rijen = [asdict(h) for h in resultaten]

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     temporal_api_key: SecretStr = SecretStr("")
     temporal_ui_port: int = 8233
     task_queue: str = "casus"
+    wacht_op_worker_s: float = 30.0
+    """How long the CLI waits for a worker to take a melding or action before it says so (exit 3)."""
     worker_shutdown_seconds: float = 30.0
     """On SIGTERM the worker stops polling and gives running activities this long to finish;
     a Kubernetes termination grace period must be longer."""
