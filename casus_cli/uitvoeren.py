@@ -24,13 +24,7 @@ async def voer_uit(handle: WorkflowHandle[Any, Any], verzoek: Verzoek, update_id
     except WorkflowUpdateFailedError as e:
         raise weigering_uit(e) from None
     except RPCError:
-        beschrijving = await handle.describe()
-        if beschrijving.status not in (WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.RUNNING):
-            naam = (beschrijving.status or WorkflowExecutionStatus.FAILED).name.lower()
-            raise UnreachableError(
-                f"the workflow of casus {handle.id.removeprefix('casus-')} was {naam} at {beschrijving.close_time}; the casus's record "
-                f"is intact, but its deadlines wait until an operator restores it with `casus herstel {handle.id.removeprefix('casus-')}`"
-            ) from None
+        await _niet_door_de_overeenkomst_beeindigd(handle)
         # A closed casus's workflow has completed and takes no more updates.
         casus: Casus | None = await handle.query(CasusWorkflow.toestand)
         if casus is None or casus.afgesloten_op is None:
@@ -38,6 +32,21 @@ async def voer_uit(handle: WorkflowHandle[Any, Any], verzoek: Verzoek, update_id
         regel = load_policy(casus.beleid).regels.afsluiten
         raise Weigering(regel, f"casus {casus.casus_id} was closed at {lokaal(casus.afgesloten_op)}") from None
     return resultaat
+
+
+async def _niet_door_de_overeenkomst_beeindigd(handle: WorkflowHandle[Any, Any]) -> None:
+    """A workflow terminated, failed or cancelled outside the agreements is named, with the way back."""
+    try:
+        beschrijving = await handle.describe()
+    except (RPCError, TypeError):
+        return  # the server cannot tell (the time-skipping server does not decode every attribute)
+    if beschrijving.status in (WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.RUNNING, None):
+        return
+    casus_id = handle.id.removeprefix("casus-")
+    raise UnreachableError(
+        f"the workflow of casus {casus_id} was {beschrijving.status.name.lower()} at {beschrijving.close_time}; the casus's "
+        f"record is intact, but its deadlines wait until an operator restores it with `casus herstel {casus_id}`"
+    )
 
 
 def weigering_uit(e: WorkflowUpdateFailedError) -> Weigering:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
@@ -24,21 +23,20 @@ with workflow.unsafe.imports_passed_through():
     from domain.beslissen import decide, decide_op_tijd, verstrijk, weiger_beeindiging
     from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
-    from domain.opdrachten import Melden, Verzoek
-    from domain.stap import Regelset
+    from domain.opdrachten import Verzoek
     from domain.toestand import Casus
     from domain.weigering import Weigering
     from workflows import zoekattributen as za
+    from workflows.modellen import SLEUTELS_BEWAARD, WEIGERING, CasusStart, Resultaat, Vastgelegd, weigering
 
-WEIGERING = "Weigering"
+__all__ = ["WEIGERING", "CasusStart", "CasusWorkflow", "Resultaat", "Vastgelegd"]
+
 PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
 PATCH_LOKALE_APPEND = "append-als-lokale-activiteit"
 PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
 # A decision that meets the events of other decisions in its place catches up and decides again;
 # more rounds than this mean something else appends to the stream, which no retry can settle.
 INHAAL_RONDES = 5
-# Decisions remembered across continue-as-new, so a retried update finds its result after it.
-SLEUTELS_BEWAARD = 500
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -47,45 +45,7 @@ APPEND_RETRY = RetryPolicy(
 )
 
 
-class Vastgelegd(BaseModel):
-    """One decision as the stream holds it: the version after its events, and their types."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    versie: int
-    gebeurtenissen: tuple[str, ...]
-
-
-class CasusStart(BaseModel):
-    """The melding, the rules the casus runs under, and (after continue-as-new) its state."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    melding: Melden
-    regelset: Regelset
-    klok_verschuiving_s: float = 0.0
-    casus: Casus | None = None
-    # The decisions already in the stream (their key, the version after them, their event types).
-    sleutels: dict[str, Vastgelegd] = {}
-    # A casus can run two years: past this many history events it continues as new with its state.
-    geschiedenis_limiet: int = 10_000
-    # How long one append may take before Temporal retries it on another worker.
-    activiteit_timeout_s: float = 30.0
-
-
-class Resultaat(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    versie: int
-    gebeurtenissen: tuple[str, ...]
-    casus: Casus
-
-
 _ONBEKEND = object()
-
-
-def weigering(w: Weigering) -> ApplicationError:
-    return ApplicationError(f"{w.regel}: {w.melding}", w.regel, w.veld, type=WEIGERING, non_retryable=True)
 
 
 @workflow.defn(name="Casus")
@@ -229,7 +189,8 @@ class CasusWorkflow:
                 self._evolueer(opgeslagen, sleutels)
                 if toegevoegd.eigen:
                     return self._sleutels.get(sleutel) or Vastgelegd(versie=self._huidig().versie, gebeurtenissen=())
-        raise ApplicationError(f"casus {self._start.melding.casus_id}: the stream keeps moving under decision {sleutel}", type=CONFLICT)
+        # Not an ApplicationError: the workflow task fails and is retried, the workflow never fails of it.
+        raise RuntimeError(f"casus {self._start.melding.casus_id}: the stream keeps moving under decision {sleutel}")
 
     async def _voeg_toe(self, gebeurtenissen: list[Gebeurtenis], versie: int, sleutel: str) -> Toegevoegd:
         invoer = Toevoegen(

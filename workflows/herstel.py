@@ -15,7 +15,7 @@ from domain.gebeurtenissen import Gebeurtenis
 from domain.opdrachten import Melden
 from domain.stap import Regelset
 from workflows import zoekattributen as za
-from workflows.casus import SLEUTELS_BEWAARD, CasusStart, Vastgelegd
+from workflows.modellen import SLEUTELS_BEWAARD, CasusStart, Vastgelegd
 
 
 class HerstelError(ValueError):
