@@ -101,3 +101,20 @@ async def bij_de_stream(handle: WorkflowHandle[Any, Any], store: EventStore, cas
         await asyncio.sleep(0.25)
         casus = await handle.query(CasusWorkflow.toestand)
     return casus
+
+
+def telling(store: EventStore, workflow_versies: dict[str, int], erkend: dict[str, int] | None = None) -> dict[str, int]:
+    """What docs/RELIABILITY.md counts per run: casussen, acknowledged versions missing from the
+    stream (lost), events stored twice (doubled), workflows not at their stream's version (wedged)."""
+    erkend = erkend or {}
+    verloren = dubbel = vastgelopen = 0
+    for casus_id, versie in workflow_versies.items():
+        stream = [e.model_dump_json() for e in store.read(casus_id)]
+        dubbel += len(stream) - len(set(stream))
+        vastgelopen += versie != len(stream)
+        verloren += erkend.get(casus_id, 0) > len(stream)
+    return {"casussen": len(workflow_versies), "verloren": verloren, "dubbel": dubbel, "vastgelopen": vastgelopen}
+
+
+def niets_verloren(t: dict[str, int]) -> None:
+    assert (t["verloren"], t["dubbel"], t["vastgelopen"]) == (0, 0, 0), t

@@ -17,7 +17,7 @@ from domain import gebeurtenissen as g
 from domain.toestand import Casus
 from eventstore.store import EventStore
 from tests.draaiboek import t, verzoek
-from tests.faults.casussen import bij_de_stream, precies_eenmaal, sqlite_instellingen, start_casus, start_worker
+from tests.faults.casussen import bij_de_stream, niets_verloren, precies_eenmaal, sqlite_instellingen, start_casus, start_worker, telling
 from tests.faults.onderdelen import TemporalServer, noteer, wacht_tot
 from workflows.casus import Resultaat
 
@@ -62,6 +62,8 @@ async def test_a_worker_killed_after_the_commit_of_a_decision_leaves_the_casus_g
             await asyncio.to_thread(wacht_tot, lambda: verstreken(store, cid, "IJM-3.3.1a"), 60)
             casus = await bij_de_stream(handle, store, cid)
             assert casus.versie == store.version(cid), "the workflow believes what the stream holds"
+            uitslag = telling(store, {cid: casus.versie}, {cid: casus.versie})
+            niets_verloren(uitslag)
             gebeurtenissen = precies_eenmaal(store, cid, casus.versie)
             if punt == "tik:":
                 # After the tick the casus still takes actions: it is not behind its stream.
@@ -81,7 +83,7 @@ async def test_a_worker_killed_after_the_commit_of_a_decision_leaves_the_casus_g
     noteer(
         f"worker killed after the commit of a decision ({punt.rstrip(':')})",
         "reported done, at the stream's version, the next deadline fired, every event once",
-        gebeurtenissen=len(gebeurtenissen),
+        **uitslag,
     )
 
 

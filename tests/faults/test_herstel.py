@@ -19,7 +19,17 @@ from domain import gebeurtenissen as g
 from domain.evolueren import herbouw
 from domain.uitkomst import uitkomst
 from eventstore.store import EventStore
-from tests.faults.casussen import bij_de_stream, meld, omgeving, precies_eenmaal, sqlite_instellingen, start_worker, verbind
+from tests.faults.casussen import (
+    bij_de_stream,
+    meld,
+    niets_verloren,
+    omgeving,
+    precies_eenmaal,
+    sqlite_instellingen,
+    start_worker,
+    telling,
+    verbind,
+)
 from tests.faults.onderdelen import TemporalServer, noteer, wacht_tot
 from workflows.casus import CasusWorkflow
 
@@ -44,7 +54,9 @@ async def test_every_open_casus_is_restored_from_its_stream_after_temporal_lost_
     ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=72) + timedelta(seconds=75)
     try:
         handles = [await meld(client, settings, "ijmond-2024", "velsen", ontvangen, acuut=True) for _ in range(AANTAL)]
-        voor = {h.id: uitkomst(await h.query(CasusWorkflow.toestand)) for h in handles}
+        toestanden = {h: await h.query(CasusWorkflow.toestand) for h in handles}
+        voor = {h.id: uitkomst(c) for h, c in toestanden.items()}
+        erkend = {h: c.versie for h, c in toestanden.items()}
         worker.stop()
         server.stop()
         wis_temporal(tmp_path)
@@ -62,10 +74,14 @@ async def test_every_open_casus_is_restored_from_its_stream_after_temporal_lost_
         try:
             ids = [h.id.removeprefix("casus-") for h in handles]
             await asyncio.to_thread(wacht_tot, lambda: all(crisis_voorbij(store, c) for c in ids), 150)
+            versies = {}
             for h, cid in zip(handles, ids, strict=True):
                 casus = await bij_de_stream(h, store, cid)
                 gebeurtenissen = precies_eenmaal(store, cid, casus.versie)
                 assert uitkomst(casus) == uitkomst(herbouw(gebeurtenissen))
+                versies[cid] = casus.versie
+            uitslag = telling(store, versies, {h.id.removeprefix("casus-"): v for h, v in erkend.items()})
+            niets_verloren(uitslag)
         finally:
             store.close()
         assert sorted(await asyncio.to_thread(lambda: list(herstel_alle(omgeving(settings)).values()))) == ["loopt"] * AANTAL
@@ -74,7 +90,7 @@ async def test_every_open_casus_is_restored_from_its_stream_after_temporal_lost_
     noteer(
         "Temporal dev server database deleted with open casussen",
         "casus herstel --alle restored every one with the same outcome; every timer fired after it",
-        casussen=AANTAL,
+        **uitslag,
     )
 
 

@@ -19,12 +19,51 @@ def _naam(nodeid: str) -> str:
     return f"{zin} [{parameter.rstrip(']')}]" if parameter else zin
 
 
+TELLERS = ("casussen", "verloren", "dubbel", "vastgelopen")
+
+
+def _precies_eenmaal(regels: list[dict[str, Any]]) -> str:
+    """Per fault, summed over its runs: the casussen it ran and how many were lost, doubled, wedged."""
+    per_proef: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in regels:
+        if r["soort"] == "noot" and all(t in r for t in TELLERS):
+            per_proef[r["proef"]].append(r)
+    rijen = [
+        f"| {proef} | {len(runs)} | " + " | ".join(str(sum(int(r[t]) for r in runs)) for t in TELLERS) + " |"
+        for proef, runs in sorted(per_proef.items())
+    ]
+    return "\n".join(["| fault | runs | casussen | lost | duplicated | wedged |", "|---|---|---|---|---|---|", *rijen])
+
+
+def _soak(regels: list[dict[str, Any]]) -> str:
+    runs = [r for r in regels if r["soort"] == "soak"]
+    if not runs:
+        return "No soak run was recorded (`make soak`)."
+    kolommen = (
+        "clients",
+        "seconden",
+        "meldingen",
+        "acties",
+        "erkend",
+        "p50_s",
+        "p99_s",
+        "verloren",
+        "dubbel",
+        "stack_doden",
+        "projectie_achter",
+    )
+    kop = "| " + " | ".join(kolommen) + " |"
+    return "\n".join([kop, "|" + "---|" * len(kolommen), *("| " + " | ".join(str(r.get(k, "")) for k in kolommen) + " |" for r in runs)])
+
+
 def verslag(regels: list[dict[str, Any]], herhalingen: int) -> str:
     tests: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for r in regels:
         if r["soort"] == "test":
             tests[r["test"]].append(r)
     noten: dict[str, str] = {r["proef"]: r["uitkomst"] for r in regels if r["soort"] == "noot"}
+    precies = _precies_eenmaal(regels)
+    soak = _soak(regels)
     rijen = []
     for nodeid, runs in sorted(tests.items()):
         geslaagd = sum(r["uitkomst"] == "passed" for r in runs)
@@ -45,12 +84,32 @@ the append-only guard; continue-as-new; replay of recorded histories) was run {h
 |---|---|---|---|---|---|
 {chr(10).join(rijen)}
 
-What the fault tests saw on their last run:
+## Exactly once under faults
+
+Each fault test below counts, after the fault, the casussen it ran; an acknowledged action missing
+from the stream (lost), an event stored twice (duplicated), and a workflow not at its stream's
+version, so its deadlines would stop (wedged). Summed over every run:
+
+{precies}
+
+## Soak of the embedded stack
+
+Clients run `casus` commands in parallel against `casus dev` (meldingen and actions mixed) for the
+time given; afterwards every acknowledged action must be in the event store once, the stack must
+still run, and the projections must hold every event:
+
+{soak}
+
+## What the fault tests saw on their last run
 
 {gezien}
 
 How each fault is made: the worker is killed with SIGKILL while its append activity is blocked on a
-database lock held by the test; the Temporal dev server (file persistence) and the worker are
+database lock held by the test, and (`CASUS_STORINGSPUNT`, runtime/storingspunt.py) right after the
+append of a melding, an action or a deadline's tick committed, before the workflow task completed;
+the Temporal dev server's database is deleted with 100 open casussen, which `casus herstel --alle`
+restores from their streams; the CLI runs with no worker, with a terminated workflow and with
+Temporal down; the Temporal dev server (file persistence) and the worker are
 stopped while acute casussen wait on their 72-hour crisis timer, the timer's moment passes, and
 both are started again; PostgreSQL is reached through a TCP proxy in the test, which cuts every
 connection and refuses new ones for four seconds during an append; rows are edited directly in
@@ -66,9 +125,11 @@ Known limits, not hidden by the figures above:
 - The hash chain shows a removed last event only against the `caseload` read model's version;
   someone who rewrites a whole stream and that read model consistently is not caught without an
   anchor outside the database.
-- A melding registered after its sixth working day gets the IJM-3.1d transfer at once (with the
-  deadline's moment); a transfer registered later that would have happened earlier is refused
-  under T-5 rather than rewriting the recorded transfer.
+- A decision's key is kept for the last 500 decisions of a casus (across continue-as-new and
+  `casus herstel`); an action retried with its `--sleutel` after 500 later decisions is decided
+  again rather than recognised.
+- A cancel request is recorded and refused; a terminate cannot be refused by any workflow: the
+  casus waits, its record intact, until an operator runs `casus herstel`.
 """
 
 
