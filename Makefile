@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults bench histories clean
+.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults soak bench histories clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,7 +51,12 @@ faults: $(STAMP)
 	for i in $$(seq $(FAULT_REPEAT)); do \
 	  CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m storing tests || exit 1; \
 	done
+	SOAK_CLIENTS=50 SOAK_SECONDS=120 CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests
 	$(BIN)/python -m tests.faults.verslag .casus-faults.jsonl docs/RELIABILITY.md $(FAULT_REPEAT)
+
+# The soak alone: 50 clients for two minutes against `casus dev` (make faults runs it too).
+soak: $(STAMP)
+	SOAK_CLIENTS=50 SOAK_SECONDS=120 $(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests
 
 # Records the current workflow code's histories for the replay test: make histories LABEL=v3
 histories: $(STAMP)

@@ -1,8 +1,10 @@
 """`casus verifieer` and `casus audit ID --verify`: the hash chain of casus streams, checked
-against the stored bytes and against the versions the read model has seen."""
+against the stored bytes and against the versions the read model has seen, and the events the
+projection runner set aside as poison (or held back behind one): each one an afwijking."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import click
@@ -11,7 +13,9 @@ from casus_cli.fouten import RefusedError
 from casus_cli.inzage import open_store
 from casus_cli.uitvoer import tabel, toon_json
 from eventstore.keten import Afwijking
+from eventstore.opnieuw import opnieuw
 from eventstore.store import EventStore, stream_id
+from projections.quarantaine import ACHTERGEHOUDEN, Verdacht, in_quarantaine
 from projections.views import ViewStore
 from runtime.settings import Settings
 
@@ -25,7 +29,12 @@ def verifieer_stream(store: EventStore, views: ViewStore, casus_id: str) -> list
         afwijkingen.append(
             Afwijking(versie + 1, "ontbreekt", f"the read model saw version {gezien[0]['versie']}, the stream ends at {versie}")
         )
-    return afwijkingen
+    return afwijkingen + [_afwijking(v) for v in in_quarantaine(views, casus_id)]
+
+
+def _afwijking(v: Verdacht) -> Afwijking:
+    wat = "held back by the read models" if v.soort == ACHTERGEHOUDEN else "set aside by the read models"
+    return Afwijking(v.versie or 0, f"quarantaine:{v.soort}", f"event {v.positie} {wat}: {v.reden}")
 
 
 def _heeft_caseload(views: ViewStore) -> bool:
@@ -41,10 +50,11 @@ def rapporteer(resultaten: dict[str, list[Afwijking]], als_json: bool) -> None:
     rijen: list[dict[str, Any]] = [
         {"casus_id": c, "versie": x.versie, "soort": x.soort, "melding": x.melding} for c, a in fout.items() for x in a
     ]
+    apart = sum(r["soort"].startswith("quarantaine:") for r in rijen)
     if als_json:
-        toon_json({"geverifieerd": len(resultaten), "intact": len(resultaten) - len(fout), "afwijkingen": rijen})
+        toon_json({"geverifieerd": len(resultaten), "intact": len(resultaten) - len(fout), "quarantaine": apart, "afwijkingen": rijen})
     else:
-        click.echo(f"{len(resultaten)} casussen geverifieerd, {len(resultaten) - len(fout)} intact")
+        click.echo(f"{len(resultaten)} casussen geverifieerd, {len(resultaten) - len(fout)} intact, {apart} gebeurtenissen in quarantaine")
         if rijen:
             click.echo(tabel(rijen, ["casus_id", "versie", "soort", "melding"]))
     if fout:
@@ -56,11 +66,17 @@ def verifieer(casus_ids: list[str], alle: bool, als_json: bool) -> None:
         stream_id(casus_id)
     store, views = open_store(Settings())
     try:
-        ids = store.stream_ids() if alle else casus_ids
-        onbekend = [c for c in ids if store.version(c) == 0]
+        ids = opnieuw(store.stream_ids, wat="list the casussen") if alle else casus_ids
+        onbekend = [c for c in ids if opnieuw(partial(store.version, c), wat="read a casus's version") == 0]
         if onbekend:
             raise RefusedError(f"unknown casus {', '.join(onbekend)}: the event store holds nothing for it", veld="CASUS_ID")
-        resultaten = {c: verifieer_stream(store, views, c) for c in ids}
+        resultaten = {c: opnieuw(partial(verifieer_stream, store, views, c), wat="verify a casus") for c in ids}
+        if alle:
+            # A row whose stream id is no casus id belongs to no stream, but was set aside all the same.
+            streams = set(resultaten)
+            for v in in_quarantaine(views):
+                if v.casus_id not in streams:
+                    resultaten.setdefault(v.casus_id, []).append(_afwijking(v))
     finally:
         store.close()
     rapporteer(resultaten, als_json)

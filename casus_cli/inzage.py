@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from domain.evolueren import herbouw
 from domain.tijd import lokaal
 from domain.uitkomst import uitkomst
 from eventstore.kluis import Kluis, meester_sleutel
+from eventstore.opnieuw import opnieuw
 from eventstore.store import EventStore, stream_id
 from projections.alle import alle
 from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
@@ -52,10 +54,19 @@ def open_kluis(views: ViewStore, settings: Settings) -> Kluis:
     return Kluis(views, meester_sleutel(settings))
 
 
-def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
+def _open(settings: Settings) -> tuple[EventStore, ViewStore]:
+    store = EventStore.open(settings)
     try:
-        store = EventStore.open(settings)
         return store, open_views(store.infrastructure)
+    except BaseException:
+        store.close()
+        raise
+
+
+def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
+    """The event store and the read models; a busy or briefly unreachable database is tried again."""
+    try:
+        return opnieuw(lambda: _open(settings), wat="open the event store")
     except (PersistenceError, StoreOperationalError, OSError) as e:
         raise UnreachableError(
             f"the event store ({settings.eventstore_description}) cannot be opened: {e}; "
@@ -66,8 +77,8 @@ def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
 def wacht_op_projecties(store: EventStore, views: ViewStore, namen: Sequence[str], seconden: float) -> None:
     """The read commands answer from projections: wait until they hold every stored event."""
     einde = time.monotonic() + seconden
-    head = store.head()
-    while (positie := min(views.position(n) for n in namen)) < head:
+    head = opnieuw(store.head, wat="read the log's head")
+    while (positie := opnieuw(lambda: min(views.position(n) for n in namen), wat="read the positions")) < head:
         if time.monotonic() >= einde:
             raise UnreachableError(
                 f"the projections {', '.join(namen)} are at event {positie} of {head}; "
@@ -82,7 +93,7 @@ def projecties(namen: Sequence[str], wacht: float) -> Iterator[tuple[EventStore,
     try:
         for p in alle():
             if p.name in namen:
-                views.create(p.ddl)
+                opnieuw(partial(views.create, p.ddl), wat=f"create {p.name}")
         wacht_op_projecties(store, views, namen, wacht)
         yield store, views
     except PersistenceError as e:
@@ -92,7 +103,7 @@ def projecties(namen: Sequence[str], wacht: float) -> Iterator[tuple[EventStore,
 
 
 def _schrijf_html(bestand: Path, store: EventStore, casus_id: str, intervallen: list[Interval], volgens: datetime | None) -> None:
-    gebeurtenissen = [e for e in store.read(casus_id) if volgens is None or e.vastgelegd <= volgens]
+    gebeurtenissen = [e for e in opnieuw(partial(store.read, casus_id), wat="read the casus") if volgens is None or e.vastgelegd <= volgens]
     casus = herbouw(gebeurtenissen)
     assert casus is not None
     bestand.write_text(pagina(casus, intervallen, gebeurtenissen, volgens or datetime.now(UTC)), encoding="utf-8")
@@ -124,9 +135,9 @@ def audit(
         verifieer([casus_id], alle=False, als_json=als_json)
         return
     with projecties([NAME], wacht) as (store, views):
-        if store.version(casus_id) == 0:
+        if opnieuw(partial(store.version, casus_id), wat="read the casus's version") == 0:
             raise RefusedError(f"unknown casus {casus_id}: the event store holds nothing for it", veld="CASUS_ID")
-        intervallen = tijdlijn(views, casus_id, volgens)
+        intervallen = opnieuw(partial(tijdlijn, views, casus_id, volgens), wat="read the timeline")
         if html_bestand is not None:
             _schrijf_html(html_bestand, store, casus_id, intervallen, volgens)
     resultaat: dict[str, Any] = {

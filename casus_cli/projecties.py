@@ -75,7 +75,13 @@ def draai() -> None:
             if check is None:
                 return
             log.info("projection runner started", projecties=namen(), eventstore=settings.eventstore_description)
-            runner.run(stop, settings.projection_poll_seconds, check)
+            try:
+                runner.run(stop, settings.projection_poll_seconds, check)
+            except Exception:
+                # Transient database errors are waited out inside run(); this is a read model that
+                # cannot apply an event (or a lost lock): stop, position unmoved, for the supervisor.
+                log.exception("projection runner stopped on an error")
+                raise
 
     async def hoofd(stop_signaal: asyncio.Event) -> None:
         stop = threading.Event()

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from functools import partial
 from itertools import takewhile
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, IntegrityError, StoredEvent, TrackingRecorder
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis
 from eventstore.infrastructure import factory
 from eventstore.keten import BEGIN, Afwijking, Envelop, controleer, uitpakken, verpak
+from eventstore.opnieuw import opnieuw
 from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
 
@@ -104,7 +109,9 @@ class EventStore:
             state, vorige = verpak(vorige, stream, versie, e.type, e.model_dump_json(), sleutel)
             stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=e.type, state=state))
         try:
-            self.recorder.insert_events(stored)
+            # A lost connection or a busy SQLite file is tried again; an insert that committed before
+            # its connection was lost meets its own rows on the retry and is recognised below.
+            opnieuw(partial(self.recorder.insert_events, stored), wat="append")
         except IntegrityError:
             return self._al_opgeslagen(casus_id, verwacht, stored, sleutel)
         return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored), hash=vorige)
@@ -170,13 +177,16 @@ class EventStore:
         ]
 
     def stream_ids(self) -> list[str]:
-        """Every casus stream, in order of its first event (read from the log, not a read model)."""
+        """Every casus stream, in order of its first event (read from the log, not a read model).
+        Rows written past the application under an id that is no casus id are left out here; the
+        projection runner quarantines them and `casus verifieer` reports them."""
         gezien: dict[str, None] = {}
         positie = 0
-        while notities := self.recorder.select_notifications(start=positie, limit=5000, inclusive_of_start=False):
-            for n in notities:
-                gezien.setdefault(str(n.originator_id), None)
-            positie = notities[-1].id
+        while rijen := self.log_ruw(positie, 5000):
+            for _, sid, _, _, _ in rijen:
+                with suppress(InvalidCasusIdError):
+                    gezien.setdefault(str(stream_id(sid)), None)
+            positie = rijen[-1][0]
         return list(gezien)
 
     def head(self) -> int:
@@ -186,9 +196,6 @@ class EventStore:
         """The global log after `na` as stored rows (position, stream id, version, type, bytes),
         nothing decoded or converted: the projection runner checks each row itself, so that a row
         written past the application (that does not decode or verify) is set aside, not raised."""
-        from psycopg.rows import tuple_row
-        from psycopg.sql import SQL, Identifier
-
         kolommen = "originator_id, originator_version, topic, state FROM {tabel}"
         if isinstance(self.recorder, CasusPostgresRecorder):
             tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)

@@ -10,6 +10,7 @@ from domain import gebeurtenissen as g
 from domain.evolueren import evolve
 from domain.toestand import Casus
 from eventstore.store import Opgeslagen
+from projections import quarantaine
 from projections.views import Sql, tijdstip
 
 NAME = "caseload"
@@ -17,7 +18,9 @@ NAME = "caseload"
 
 class Caseload:
     name = NAME
-    tables: tuple[str, ...] = ("caseload",)
+    # The quarantine table travels with the casus list, so that `casus migreer` creates it and grants
+    # it to the runner's role; the runner itself writes it, for every read model (quarantaine.py).
+    tables: tuple[str, ...] = ("caseload", quarantaine.TABEL)
     ddl: tuple[str, ...] = (
         "CREATE TABLE IF NOT EXISTS caseload ("
         " casus_id TEXT PRIMARY KEY, beleid TEXT NOT NULL, gemeente TEXT NOT NULL, huishouden TEXT NOT NULL,"
@@ -26,6 +29,7 @@ class Caseload:
         " toestand TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS caseload_houder ON caseload (status, houder)",
         "CREATE INDEX IF NOT EXISTS caseload_beleid ON caseload (beleid, ontvangen)",
+        *quarantaine.DDL,
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:

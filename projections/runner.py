@@ -1,5 +1,7 @@
 """Follows the global log into the read models; each batch and its position in one transaction,
-so a restart resumes exactly where the last commit left off (no gap, no duplicate)."""
+so a restart resumes exactly where the last commit left off (no gap, no duplicate). A transient
+database error (SQLite busy, a PostgreSQL connection lost) is tried again with backoff; a row that
+does not decode or verify is quarantined for its casus (projections/quarantaine.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +9,23 @@ import gc
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from typing import Protocol
 
+import structlog
+
+from eventstore.opnieuw import STANDAARD, Terugval, opnieuw, voorbijgaand
 from eventstore.store import EventStore, Opgeslagen
+from projections import quarantaine
+from projections.quarantaine import Keuring, Verdacht
 from projections.views import Sql, ViewStore
+
+log = structlog.get_logger()
 
 Voortgang = Callable[[int, int], None]
 """Called with the position every projection has reached and the log's head."""
+Melder = Callable[[Verdacht], None]
+"""Called once for each event newly set aside (a metric, beyond the error line in the log)."""
 
 
 class Projection(Protocol):
@@ -40,33 +52,67 @@ def _zonder_cyclusopruiming() -> Iterator[None]:
 
 
 class ProjectionRunner:
-    def __init__(self, store: EventStore, views: ViewStore, projections: Sequence[Projection], batch: int = 500) -> None:
+    def __init__(
+        self, store: EventStore, views: ViewStore, projections: Sequence[Projection], batch: int = 500,
+        terugval: Terugval = STANDAARD, melder: Melder = lambda _v: None,
+    ) -> None:  # fmt: skip
         self.store = store
         self.views = views
         self.projections = tuple(projections)
         self.batch = batch
+        self.terugval = terugval
+        self.melder = melder
+        self.keuring = Keuring(store)
+        self._gemeld: set[int] = set()
+        opnieuw(self._maak_tabellen, wat="create the read-model tables", terugval=terugval)
+
+    def _maak_tabellen(self) -> None:
+        self.views.create(quarantaine.DDL)
         for p in self.projections:
-            views.create(p.ddl)
+            self.views.create(p.ddl)
+        self.keuring.laad(self.views)
 
     def step(self) -> int:
         """One batch of the log, read once and applied to every projection that has not seen it,
         each projection in its own transaction with its position; the number of events read."""
-        posities = {p.name: self.views.position(p.name) for p in self.projections}
+        posities = opnieuw(
+            lambda: {p.name: self.views.position(p.name) for p in self.projections}, wat="read the positions", terugval=self.terugval
+        )
+        na = min(posities.values(), default=0)
         with _zonder_cyclusopruiming():
-            items = self.store.log(min(posities.values(), default=0), self.batch)
-            self._apply(items, posities)
-        return len(items)
+            rijen = opnieuw(lambda: self.store.log_ruw(na, self.batch), wat="read the log", terugval=self.terugval)
+            items, verdacht = self.keuring.keur(rijen)
+            self._meld(verdacht)
+            self._apply(items, verdacht, posities)
+        return len(rijen)
 
-    def _apply(self, items: Sequence[Opgeslagen], posities: dict[str, int]) -> None:
+    def _apply(self, items: Sequence[Opgeslagen], verdacht: Sequence[Verdacht], posities: dict[str, int]) -> None:
         for p in self.projections:
             eigen = [i for i in items if i.positie > posities[p.name]]
-            if not eigen:
+            apart = [v for v in verdacht if v.positie > posities[p.name]]
+            if not eigen and not apart:
                 continue
-            # An error aborts the transaction: the position never passes an event not applied.
-            with self.views.transaction() as sql:
+            tot = max([i.positie for i in eigen[-1:]] + [v.positie for v in apart[-1:]])
+            # An error aborts the transaction: the position never passes an event not applied (and
+            # so it can be tried again whole after a transient error).
+            opnieuw(partial(self._batch, p, eigen, apart, tot), wat=f"apply {p.name}", terugval=self.terugval)
+            posities[p.name] = tot
+
+    def _batch(self, p: Projection, eigen: Sequence[Opgeslagen], apart: Sequence[Verdacht], tot: int) -> None:
+        with self.views.transaction() as sql:
+            if eigen:
                 p.apply(sql, eigen)
-                self.views.track(sql, p.name, eigen[-1].positie)
-            posities[p.name] = eigen[-1].positie
+            quarantaine.noteer(sql, apart)
+            self.views.track(sql, p.name, tot)
+
+    def _meld(self, verdacht: Sequence[Verdacht]) -> None:
+        for v in verdacht:
+            if v.positie in self._gemeld:
+                continue
+            self._gemeld.add(v.positie)
+            log.error("event quarantined; the read models hold back its casus", positie=v.positie, casus_id=v.casus_id,
+                      versie=v.versie, soort=v.soort, reden=v.reden)  # fmt: skip
+            self.melder(v)
 
     def catch_up(self, voortgang: Voortgang | None = None) -> int:
         total = 0
@@ -80,10 +126,14 @@ class ProjectionRunner:
         """Empties the read models and their positions in one transaction, then follows the log
         from the first event: the same rows the incremental runner has."""
         with self.views.transaction() as sql:
+            # Quarantine is a verdict on the log, not on one read model: found again from the first event.
+            sql.execute(f"DELETE FROM {quarantaine.TABEL}")
             for p in self.projections:
                 for table in p.tables:
                     sql.execute(f"DELETE FROM {table}")
                 self.views.forget(sql, p.name)
+        self.keuring.vergeet()
+        self._gemeld.clear()
         gewoon, self.batch = self.batch, max(self.batch, 5000)  # from zero, larger batches mean fewer round trips
         try:
             return self.catch_up(voortgang)
@@ -91,10 +141,23 @@ class ProjectionRunner:
             self.batch = gewoon
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2, check: Callable[[], None] = lambda: None) -> None:
-        """Follows the log until `stop`; `check` runs before every batch and stops the runner by raising."""
+        """Follows the log until `stop`; `check` runs before every batch and stops the runner by raising.
+        A transient database error outlasting a step's own attempts is waited out, with backoff."""
+        pauze = 0
         while not stop.is_set():
             check()
-            if not self.step():
+            try:
+                n = self.step()
+            except Exception as e:
+                if not voorbijgaand(e):
+                    raise
+                pauze += 1
+                wacht = self.terugval.wachttijd(min(pauze, 16))
+                log.warning("the database is unavailable; the projection runner waits", wacht=round(wacht, 3), fout=str(e))
+                stop.wait(wacht)
+                continue
+            pauze = 0
+            if not n:
                 stop.wait(poll_seconds)
 
     def lag(self) -> int:
