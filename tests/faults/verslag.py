@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import statistics
+import subprocess
 import sys
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -17,6 +18,14 @@ def _naam(nodeid: str) -> str:
     test, _, parameter = test.partition("[")
     zin = test.removeprefix("test_").replace("_", " ")
     return f"{zin} [{parameter.rstrip(']')}]" if parameter else zin
+
+
+def _commit() -> str:
+    try:
+        uit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return uit.stdout.strip()
 
 
 TELLERS = ("casussen", "verloren", "dubbel", "vastgelopen")
@@ -75,8 +84,8 @@ def verslag(regels: list[dict[str, Any]], herhalingen: int) -> str:
     mislukt = sum(r["uitkomst"] != "passed" for runs in tests.values() for r in runs)
     return f"""# Reliability
 
-Produced by `make faults` on {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}: every test marked `storing` (fault injection on
-the real Temporal dev server, worker processes, SQLite and PostgreSQL; tampering with stored rows;
+Produced by `make faults` on {datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")} (commit {_commit()}): every test marked
+`storing` (fault injection on the real Temporal dev server, worker processes, SQLite and PostgreSQL; tampering with stored rows;
 the append-only guard; continue-as-new; replay of recorded histories) was run {herhalingen} time(s).
 {totaal} runs, {mislukt} failed. This file is written by the suite (`tests/faults/verslag.py`); do not edit it by hand.
 
