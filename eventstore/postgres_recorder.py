@@ -32,6 +32,14 @@ class CasusPostgresRecorder(PostgresApplicationRecorder):
             "CREATE OR REPLACE FUNCTION {functie}(ids uuid[], versies integer[], topics text[], states bytea[])"
             " RETURNS SETOF bigint LANGUAGE plpgsql AS $$ BEGIN"
             " LOCK TABLE {schema}.{tabel} IN EXCLUSIVE MODE;"
+            # An append continues its stream: after a restore to an earlier point a workflow that is
+            # ahead of its record is refused (restored from the record by `casus herstel`), never
+            # allowed to leave a gap.
+            " IF versies[1] > 1 AND NOT EXISTS (SELECT 1 FROM {schema}.{tabel}"
+            "  WHERE originator_id = ids[1] AND originator_version = versies[1] - 1) THEN"
+            "  RAISE EXCEPTION 'casus %: there is no event % to append after', ids[1], versies[1] - 1"
+            "  USING ERRCODE = 'integrity_constraint_violation';"
+            " END IF;"
             " NOTIFY {kanaal};"
             " RETURN QUERY INSERT INTO {schema}.{tabel} (originator_id, originator_version, topic, state)"
             " SELECT * FROM unnest(ids, versies, topics, states) RETURNING notification_id;"

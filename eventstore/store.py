@@ -103,7 +103,11 @@ class EventStore:
         sid = stream_id(casus_id)
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
-        vorige = vorige_hash if vorige_hash and verwacht else self._laatste_hash(sid, verwacht)
+        # PostgreSQL's append function refuses a gap itself; on SQLite the previous event is read.
+        if vorige_hash and verwacht and isinstance(self.recorder, CasusPostgresRecorder):
+            vorige = vorige_hash
+        else:
+            vorige = opnieuw(partial(self._laatste_hash, sid, verwacht), wat="append")
         stored, stream = [], str(sid)
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
             state, vorige = verpak(vorige, stream, versie, e.type, e.model_dump_json(), sleutel)
@@ -119,7 +123,7 @@ class EventStore:
     def _al_opgeslagen(self, casus_id: str, verwacht: int, stored: Sequence[StoredEvent], sleutel: str | None) -> Toevoeging:
         """The stream holds events after `verwacht` already: this decision's own (its key, or the
         very bytes), or another decision's that the caller has not seen."""
-        aanwezig = self.recorder.select_events(stream_id(casus_id), gt=verwacht)
+        aanwezig = opnieuw(partial(self.recorder.select_events, stream_id(casus_id), gt=verwacht), wat="append")
         enveloppen = [uitpakken(s.state) for s in aanwezig]
         if sleutel is not None and enveloppen and enveloppen[0].sleutel == sleutel:
             eigen = len(list(takewhile(lambda x: x.sleutel == sleutel, enveloppen)))

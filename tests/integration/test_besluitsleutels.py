@@ -65,3 +65,14 @@ def test_each_event_keeps_the_key_of_its_decision(store: EventStore, ijmond: Reg
     store.append(cid, 4, d.gebeurtenissen[4:])
     sleutels = [s for _, s in store.read_met_sleutels(cid)]
     assert sleutels == ["melding:x"] * 4 + [None] * (len(d.gebeurtenissen) - 4)
+
+
+def test_an_append_after_a_gap_is_refused_even_with_the_previous_hash_in_hand(store: EventStore, ijmond: Regelset) -> None:
+    """A workflow ahead of its record (the database restored to an earlier point) leaves no hole."""
+    d = casus(ijmond)
+    cid = d.casus.casus_id
+    eerste = store.append(cid, 0, d.gebeurtenissen[:4], sleutel="melding:x")
+    with pytest.raises(StreamConflictError):
+        store.append(cid, 6, d.gebeurtenissen[4:], vorige_hash=eerste.hash, sleutel="actie:later")
+    assert store.read(cid) == d.gebeurtenissen[:4]
+    assert store.verify(cid) == []
