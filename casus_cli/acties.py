@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -15,10 +16,11 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from casus_cli.een_open_casus import controleer_een_open_casus
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import toon_json
-from casus_cli.uitvoeren import voer_uit
+from casus_cli.uitvoeren import niet_open, voer_uit
 from casus_cli.verzegelen import heeft_persoonlijk, verzegel
 from domain.beslissen import decide
 from domain.gebeurtenissen import Melder
@@ -72,8 +74,9 @@ async def met_temporal(
         return await asyncio.wait_for(werk(client), timeout=wachttijd)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):
         raise UnreachableError(
-            f"no worker answered within {wachttijd or 0:.0f} s on task queue '{settings.task_queue}' "
-            f"(start the stack with `make dev` or `casus dev`){'; ' + geen_antwoord if geen_antwoord else ''}"
+            f"no answer within {wachttijd or 0:.0f} s from a worker on task queue '{settings.task_queue}': none runs "
+            f"(start the stack with `make dev` or `casus dev`), or it waits on the event store"
+            f"{'; ' + geen_antwoord if geen_antwoord else ''}"
         ) from None
     except RPCError as e:
         if e.status == RPCStatusCode.NOT_FOUND:
@@ -92,6 +95,16 @@ def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
     return client.get_workflow_handle(workflow_id(casus_id))
 
 
+SLEUTEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+
+def geldige_sleutel(_ctx: click.Context, _param: click.Parameter, waarde: str | None) -> str | None:
+    """A key is 1 to 100 letters, digits and . _ : - (it becomes part of a Temporal id)."""
+    if waarde is not None and not SLEUTEL.fullmatch(waarde):
+        raise RefusedError("a key is 1 to 100 letters, digits and . _ : - , beginning with a letter or digit", veld="sleutel")
+    return waarde
+
+
 @click.command("melding")
 @click.option("--beleid", required=True, help=f"one of: {', '.join(policy_ids())}")
 @click.option("--gemeente", required=True)
@@ -103,11 +116,13 @@ def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
 @click.option("--inhoud", default="")
 @click.option("--als", "partij", required=True)
 @click.option("--medewerker", default=None)
-@click.option("--sleutel", default=None, help="a key of your own for this melding: a retry with the same key finds the same casus")
+@click.option("--sleutel", default=None, callback=geldige_sleutel,
+              help="a key of your own for this melding: a retry with the same key finds the same casus")  # fmt: skip
+@click.option("--aparte-casus", default=None, help="why this melding needs a casus of its own beside the household's open one (IJM-3.7c)")
 @click.option("--json", "als_json", is_flag=True)
 def melding(
-    beleid: str, gemeente: str, huishouden: str, acuut: bool, melder_anoniem: bool, melder_soort: str,
-    ontvangen: datetime | None, inhoud: str, partij: str, medewerker: str | None, sleutel: str | None, als_json: bool,
+    beleid: str, gemeente: str, huishouden: str, acuut: bool, melder_anoniem: bool, melder_soort: str, ontvangen: datetime | None,
+    inhoud: str, partij: str, medewerker: str | None, sleutel: str | None, aparte_casus: str | None, als_json: bool,
 ) -> None:  # fmt: skip
     """Starts a casus; prints its id."""
     try:
@@ -120,7 +135,7 @@ def melding(
         melden = Melden(
             casus_id=casus_id, gemeente=gemeente, huishouden=huishouden, acuut=acuut,
             melder=Melder.model_validate({"soort": melder_soort, "anoniem": melder_anoniem}),
-            ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker),
+            ontvangen=ontvangen or nu, inhoud=inhoud, actor=Actor(partij=partij, medewerker=medewerker), aparte_casus=aparte_casus,
         )  # fmt: skip
     except ValidationError as e:
         raise geweigerd_veld(e) from None
@@ -129,12 +144,13 @@ def melding(
     except Weigering as w:
         raise RefusedError.uit(w) from None
     settings = Settings()
+    controleer_een_open_casus(settings, melden, regelset)  # IJM-3.7c, from the household read model
     if heeft_persoonlijk(melden):
         melden = met_kluis(settings, lambda kluis: verzegel(melden, huishouden, kluis))
     casus = asyncio.run(
         met_temporal(
             settings,
-            lambda client: start_casus(client, settings, melden, regelset),
+            lambda client: start_casus(client, settings, melden, regelset, ontvangen_gegeven=ontvangen is not None),
             geen_antwoord=(
                 f"the melding is accepted as casus {casus_id} and is recorded once a worker runs; do not register it again "
                 f"(`casus status {casus_id}` shows it)"
@@ -147,8 +163,20 @@ def melding(
         click.echo(casus_id)
 
 
-async def start_casus(client: Client, settings: Settings, melden: Melden, regelset: Regelset) -> Casus:
-    """Starts the casus workflow, or finds the one a retry of the same melding started."""
+async def start_casus(client: Client, settings: Settings, melden: Melden, regelset: Regelset, ontvangen_gegeven: bool = False) -> Casus:
+    """Starts the casus workflow, or finds the one a retry of the same melding started; a casus of
+    another melding under the same key is refused, naming the key."""
+    casus = await _start_of_vind(client, settings, melden, regelset)
+    if (veld := anders_dan(casus, melden, ontvangen_gegeven)) is not None:
+        raise RefusedError(
+            f"this key belongs to casus {casus.casus_id}, a melding with another {veld}; a key retries one melding: "
+            "give this melding a key of its own",
+            veld="sleutel",
+        )
+    return casus
+
+
+async def _start_of_vind(client: Client, settings: Settings, melden: Melden, regelset: Regelset) -> Casus:
     try:
         h = await client.start_workflow(
             CasusWorkflow.run,
@@ -170,6 +198,19 @@ async def start_casus(client: Client, settings: Settings, melden: Melden, regels
         return casus
     gemeld: Casus = await h.execute_update("gemeld", result_type=Casus)
     return gemeld
+
+
+def anders_dan(casus: Casus, melden: Melden, ontvangen_gegeven: bool) -> str | None:
+    """The first field in which the casus a --sleutel found differs from this melding, or None:
+    a key is for retrying one melding, never a way to reach another casus."""
+    verschil = {
+        "gemeente": casus.gemeente != melden.gemeente,
+        "huishouden": casus.huishouden != melden.huishouden,
+        "acuut": casus.acuut != melden.acuut,
+        "melder": casus.melder != melden.melder,
+        "ontvangen": ontvangen_gegeven and casus.ontvangen != melden.ontvangen,
+    }
+    return next((veld for veld, anders in verschil.items() if anders), None)
 
 
 # A command's fields whose CLI option is spelled otherwise (domain.partijen.HandelendeActor).
@@ -215,18 +256,20 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
             raise geweigerd_veld(e) from None
         stream_id(casus_id)
         settings = Settings()
-        update_id = sleutel or str(uuid.uuid4())
+        sleutel = sleutel or str(uuid.uuid4())
 
         async def stuur(client: Client) -> Resultaat:
             h = handle(client, casus_id)
             verzoek = v
+            if (dicht := await niet_open(h)) is not None:
+                raise RefusedError.uit(dicht)
             if heeft_persoonlijk(v.opdracht):
                 casus: Casus | None = await h.query(CasusWorkflow.toestand)
                 if casus is None:
                     raise RefusedError("the casus is still being registered; try again", veld="CASUS_ID")
                 verzoek = v.model_copy(update={"opdracht": met_kluis(settings, lambda k: verzegel(v.opdracht, casus.huishouden, k))})
             try:
-                return await voer_uit(h, verzoek, update_id)
+                return await voer_uit(h, verzoek, sleutel)
             except Weigering as w:
                 raise RefusedError.uit(w) from None
 
@@ -236,7 +279,7 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
                 stuur,
                 geen_antwoord=(
                     f"the action may still be recorded once a worker runs: check `casus status {casus_id}`, or repeat "
-                    f"the command with `--sleutel {update_id}`, which records it once whether or not this try was"
+                    f"the command with `--sleutel {sleutel}`, which records it once whether or not this try was"
                 ),
             )
         )
@@ -255,7 +298,9 @@ def _actie_commando(actie: str, soort: type[BaseModel]) -> click.Command:
                 annotatie = next(a for a in get_args(annotatie) if a is not type(None))
             cmd = _veld_optie(naam, annotatie, info.is_required())(cmd)
     cmd = click.option("--json", "als_json", is_flag=True)(cmd)
-    cmd = click.option("--sleutel", default=None, help="this action's key: a retry with the same key records it once")(cmd)
+    cmd = click.option(
+        "--sleutel", default=None, callback=geldige_sleutel, help="this action's key: a retry with the same key records it once"
+    )(cmd)
     cmd = click.option("--op", type=MOMENT, default=None, help="when it took effect (default: now)")(cmd)
     cmd = click.option("--medewerker", default=None)(cmd)
     cmd = click.option("--als", "partij", required=True, help="the acting party")(cmd)

@@ -12,7 +12,8 @@ from domain.tijd import lokaal
 from domain.toestand import Casus
 from projections.verantwoordelijkheid import Interval
 
-KLEUR = {"voldaan": "#2e7d32", "te-laat": "#ef6c00", "verstreken": "#c62828", "open": "#757575", "vervallen": "#b0bec5"}
+KLEUR = {"voldaan": "#2e7d32", "te-laat": "#ef6c00", "verstreken": "#c62828", "open": "#757575", "vervallen": "#b0bec5",
+         "afgelopen": "#b0bec5", "van-rechtswege": "#1565c0"}  # fmt: skip
 LANE, LINKS, BREED = 34, 230, 1100
 
 

@@ -26,6 +26,7 @@ import structlog
 from temporalio.runtime import Runtime
 
 import worker
+from casus_cli.controlepunten import instellingen_voor, volg_controlepunten
 from casus_cli.fouten import UnreachableError
 from eventstore.opnieuw import Terugval
 from eventstore.store import EventStore
@@ -195,24 +196,31 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
     proces = start_temporal(settings)
     stop_projecties = threading.Event()
     runner_thread: threading.Thread | None = None
+    controlepunten: threading.Thread | None = None
     store: EventStore | None = None
     try:
         await wacht_op_temporal(settings, proces)
         store = EventStore.open(settings)
         runner_thread = threading.Thread(target=volg_projecties, args=(store, settings, stop_projecties), name="projecties", daemon=True)
         runner_thread.start()
+        controlepunten = threading.Thread(
+            target=volg_controlepunten, args=(store, settings, stop_projecties), name="controlepunten", daemon=True
+        )
+        controlepunten.start()
         host, _ = _host_port(settings.temporal_address)
         click.echo(f"Temporal UI:      http://{host}:{settings.temporal_ui_port}", err=True)
         click.echo(f"Temporal server:  {settings.temporal_address} (state in {settings.state_dir / 'temporal.db'})", err=True)
         click.echo(f"Event store:      {settings.eventstore_description}", err=True)
         if settings.metrics_address:
             click.echo(f"Metrics:          http://{settings.metrics_address}/metrics", err=True)
+        click.echo(f"Checkpoints:      {instellingen_voor(settings).map} (signed every minute)", err=True)
         click.echo("Worker and projection runner started; Ctrl-C stops all.", err=True)
         await worker.run(settings, stop)
     finally:
         stop_projecties.set()
-        if runner_thread is not None:
-            runner_thread.join(timeout=10)
+        for draad in (runner_thread, controlepunten):
+            if draad is not None:
+                draad.join(timeout=10)
         if store is not None:
             store.close()
         stop_proces(proces)

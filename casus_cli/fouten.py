@@ -13,6 +13,8 @@ ONBEREIKBAAR = 3
 
 class CliError(Exception):
     exit_code = GEWEIGERD
+    json_getoond = False
+    """The command printed its one JSON document with this error in it already."""
 
     def __init__(self, melding: str, regel: str | None = None, veld: str | None = None) -> None:
         super().__init__(melding)

@@ -20,7 +20,7 @@ from casus_cli.inzage import open_store
 from casus_cli.uitvoer import tabel, toon_json
 from domain import gebeurtenissen as g
 from domain.gebeurtenissen import Gebeurtenis
-from eventstore.store import EventStore, stream_id
+from eventstore.store import EventStore, misplaatst, stream_id
 from runtime.policies import UnknownPolicyError, load_rules
 from runtime.settings import Settings
 from workflows.casus import CasusStart, CasusWorkflow
@@ -35,10 +35,14 @@ GESLOTEN = {
 }
 
 
+# A running workflow whose task failed this often is stuck on something a retry does not mend.
+VASTGELOPEN_NA = 3
+
+
 @dataclass(frozen=True)
 class Herstel:
     casus_id: str
-    uitkomst: str  # hersteld, loopt, afgesloten, geweigerd
+    uitkomst: str  # hersteld, loopt, vastgelopen, afgesloten, geweigerd
     toelichting: str
 
 
@@ -51,7 +55,8 @@ async def workflow_toestand(client: Client, casus_id: str) -> str | None:
             return None
         raise
     if beschrijving.status == WorkflowExecutionStatus.RUNNING:
-        return "loopt"
+        pogingen = beschrijving.raw_description.pending_workflow_task.attempt
+        return "loopt" if pogingen <= VASTGELOPEN_NA else f"vastgelopen:{pogingen}"
     return GESLOTEN.get(beschrijving.status or WorkflowExecutionStatus.FAILED, "gesloten")
 
 
@@ -71,11 +76,36 @@ def _beginpunt(casus_id: str, stream: list[tuple[Gebeurtenis, str | None]]) -> C
     return start
 
 
+def _geverifieerde_stream(store: EventStore, casus_id: str) -> list[tuple[Gebeurtenis, str | None]] | Herstel:
+    """The stream with its keys, if every event verifies: a workflow is never started from a record
+    that does not hold together."""
+    afwijkingen = store.verify(casus_id)
+    if afwijkingen:
+        eerste = afwijkingen[0]
+        return Herstel(casus_id, "geweigerd", f"version {eerste.versie}: {eerste.melding}; `casus verifieer {casus_id}` names all")
+    try:
+        stream = store.read_met_sleutels(casus_id)
+    except ValueError as onleesbaar:
+        return Herstel(casus_id, "geweigerd", f"an event does not decode ({str(onleesbaar)[:120]}); `casus verifieer {casus_id}`")
+    for versie, (gebeurtenis, _) in enumerate(stream, start=1):
+        if (reden := misplaatst(casus_id, versie, gebeurtenis)) is not None:
+            return Herstel(casus_id, "geweigerd", f"version {versie}: {reden}")
+    return stream
+
+
 async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_queue: str) -> Herstel:
-    stream = await asyncio.to_thread(store.read_met_sleutels, casus_id)
     toestand = await workflow_toestand(client, casus_id)
     if toestand == "loopt":
         return Herstel(casus_id, "loopt", "its workflow runs; nothing to restore")
+    if toestand and toestand.startswith("vastgelopen:"):
+        pogingen = toestand.split(":")[1]
+        return Herstel(
+            casus_id, "vastgelopen", f"its workflow runs but its task failed {pogingen} times (see the worker's log); "
+            "terminate it (`temporal workflow terminate`) once the cause is found, then restore it",
+        )  # fmt: skip
+    stream = await asyncio.to_thread(_geverifieerde_stream, store, casus_id)
+    if isinstance(stream, Herstel):
+        return stream
     start = _beginpunt(casus_id, stream)
     if isinstance(start, Herstel):
         return start
@@ -91,6 +121,14 @@ async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_q
     return Herstel(casus_id, "hersteld", f"{vorige}; started again from {len(stream)} events")
 
 
+async def _een(client: Client, store: EventStore, casus_id: str, task_queue: str) -> Herstel:
+    """One casus; what goes wrong with it is its answer, and the others are still restored."""
+    try:
+        return await herstel_casus(client, store, casus_id, task_queue)
+    except (RPCError, ValueError) as e:
+        return Herstel(casus_id, "geweigerd", f"{type(e).__name__}: {str(e)[:200]}")
+
+
 def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     for casus_id in casus_ids:
         stream_id(casus_id)
@@ -99,7 +137,7 @@ def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
 
     async def alles(client: Client) -> list[Herstel]:
         ids = await asyncio.to_thread(store.stream_ids) if alle else casus_ids
-        return [await herstel_casus(client, store, c, settings.task_queue) for c in ids]
+        return [await _een(client, store, c, settings.task_queue) for c in ids]
 
     try:
         resultaten = asyncio.run(met_temporal(settings, alles, zonder_wachttijd=True))
@@ -109,7 +147,7 @@ def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     if als_json:
         toon_json({"casussen": rijen})
     else:
-        telling = {u: sum(h.uitkomst == u for h in resultaten) for u in ("hersteld", "loopt", "afgesloten", "geweigerd")}
+        telling = {u: sum(h.uitkomst == u for h in resultaten) for u in ("hersteld", "loopt", "vastgelopen", "afgesloten", "geweigerd")}
         click.echo(", ".join(f"{n} {u}" for u, n in telling.items()))
         if rijen:
             click.echo(tabel(rijen, ["casus_id", "uitkomst", "toelichting"]))

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from casus_cli.controlepunten import LOG, tegen_controlepunten
 from casus_cli.fouten import RefusedError
 from casus_cli.inzage import open_store
 from casus_cli.uitvoer import tabel, toon_json
@@ -51,20 +52,27 @@ def rapporteer(resultaten: dict[str, list[Afwijking]], als_json: bool) -> None:
         {"casus_id": c, "versie": x.versie, "soort": x.soort, "melding": x.melding} for c, a in fout.items() for x in a
     ]
     apart = sum(r["soort"].startswith("quarantaine:") for r in rijen)
+    weigering = RefusedError(f"the record of {len(fout)} casus(sen) is broken: {', '.join(fout)}", regel="integriteit") if fout else None
     if als_json:
-        toon_json({"geverifieerd": len(resultaten), "intact": len(resultaten) - len(fout), "quarantaine": apart, "afwijkingen": rijen})
+        document = {"geverifieerd": len(resultaten), "intact": len(resultaten) - len(fout), "quarantaine": apart, "afwijkingen": rijen}
+        if weigering is not None:
+            # One document on stdout: the refusal goes into it, not after it.
+            document |= weigering.als_json()
+            weigering.json_getoond = True
+        toon_json(document)
     else:
         click.echo(f"{len(resultaten)} casussen geverifieerd, {len(resultaten) - len(fout)} intact, {apart} gebeurtenissen in quarantaine")
         if rijen:
             click.echo(tabel(rijen, ["casus_id", "versie", "soort", "melding"]))
-    if fout:
-        raise RefusedError(f"the hash chain of {len(fout)} casus(sen) is broken: {', '.join(fout)}", regel="integriteit")
+    if weigering is not None:
+        raise weigering
 
 
 def verifieer(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     for casus_id in casus_ids:
         stream_id(casus_id)
-    store, views = open_store(Settings())
+    settings = Settings()
+    store, views = open_store(settings)
     try:
         ids = opnieuw(store.stream_ids, wat="list the casussen") if alle else casus_ids
         onbekend = [c for c in ids if opnieuw(partial(store.version, c), wat="read a casus's version") == 0]
@@ -77,8 +85,15 @@ def verifieer(casus_ids: list[str], alle: bool, als_json: bool) -> None:
             for v in in_quarantaine(views):
                 if v.casus_id not in streams:
                     resultaten.setdefault(v.casus_id, []).append(_afwijking(v))
+        # A stream rewritten with recomputed hashes passes its own chain: the signed heads catch it.
+        gevonden, getekend = tegen_controlepunten(store, settings)
+        for casus_id, afwijkingen in gevonden.items():
+            if alle or casus_id in resultaten or casus_id == LOG:
+                resultaten.setdefault(casus_id, []).extend(afwijkingen)
     finally:
         store.close()
+    if not als_json:
+        click.echo(getekend)
     rapporteer(resultaten, als_json)
 
 

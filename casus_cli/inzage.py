@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import psycopg
 from eventsourcing.persistence import OperationalError as StoreOperationalError
 from eventsourcing.persistence import PersistenceError
 from temporalio.client import Client
@@ -67,7 +69,8 @@ def open_store(settings: Settings) -> tuple[EventStore, ViewStore]:
     """The event store and the read models; a busy or briefly unreachable database is tried again."""
     try:
         return opnieuw(lambda: _open(settings), wat="open the event store")
-    except (PersistenceError, StoreOperationalError, OSError) as e:
+    except (PersistenceError, StoreOperationalError, OSError, sqlite3.Error, psycopg.Error) as e:
+        # Also a SQLite file another process keeps locked past every retry: said, never a traceback.
         raise UnreachableError(
             f"the event store ({settings.eventstore_description}) cannot be opened: {e}; "
             "check CASUS_EVENTSTORE and its settings, or start PostgreSQL"
@@ -123,12 +126,20 @@ def _interval_json(i: Interval) -> dict[str, Any]:
 @click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projection")
 @click.option("--html", "html_bestand", type=click.Path(dir_okay=False, path_type=Path), default=None, help="write an HTML page")
 @click.option("--verify", is_flag=True, help="verify the casus's hash chain instead")
+@click.option("--bundel", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="write an audit bundle an outsider checks with `python -m casus_verify FILE`")  # fmt: skip
 @click.option("--json", "als_json", is_flag=True)
 def audit(
-    casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, html_bestand: Path | None, verify: bool, als_json: bool
-) -> None:
+    casus_id: str, moment: datetime | None, volgens: datetime | None, wacht: float, html_bestand: Path | None, verify: bool,
+    bundel: Path | None, als_json: bool,
+) -> None:  # fmt: skip
     """The responsibility timeline from the event store (projection `verantwoordelijkheid`)."""
     stream_id(casus_id)
+    if bundel is not None:
+        from casus_cli.controlepunten import schrijf_audit_bundel
+
+        schrijf_audit_bundel(casus_id, bundel, als_json)
+        return
     if verify:
         from casus_cli.integriteit import verifieer
 

@@ -8,22 +8,25 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from casus_cli import fouten
 from casus_cli.acties import ACTIE_COMMANDOS, melding
+from casus_cli.controlepunten import controlepunt
 from casus_cli.dev import dev
-from casus_cli.fouten import CliError, RefusedError
+from casus_cli.fouten import CliError, RefusedError, UnreachableError
 from casus_cli.herstel import herstel_commando
 from casus_cli.inrichten import migreer_commando, zoekattributen_commando
 from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
+from casus_cli.kalender import kalender_commando
 from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
 from casus_cli.projecties import projecties
-from casus_cli.simulatie import Scenario, ScenarioError, Simulator, omgeving
+from casus_cli.simulatie import Scenario, ScenarioError, SimulatieVastgelopenError, Simulator, omgeving
 from casus_cli.uitvoer import toon_json, toon_uitkomst
-from eventstore.store import InvalidCasusIdError
+from eventstore.store import InvalidCasusIdError, stream_id
 from runtime import logging as casus_logging
 from runtime.policies import UnknownPolicyError
 from runtime.temporal import install_runtime
@@ -68,6 +71,8 @@ for commando in (
     audit,
     verifieer_commando,
     herstel_commando,
+    controlepunt,
+    kalender_commando,
     lijst,
     huishouden,
     termijnen,
@@ -78,6 +83,22 @@ for commando in (
     *ACTIE_COMMANDOS,
 ):
     cli.add_command(commando)
+
+
+def _controleer_casus_id(ctx: click.Context, param: click.Parameter, waarde: Any) -> Any:
+    for casus_id in (waarde,) if isinstance(waarde, str) else waarde or ():
+        try:
+            stream_id(casus_id)
+        except InvalidCasusIdError as e:
+            raise RefusedError(f"casus_id: {e}", veld="casus_id") from None
+    return waarde
+
+
+# Every CASUS_ID is checked as the command line is read, before anything connects (issue 12).
+for commando in cli.commands.values():
+    for param in commando.params:
+        if isinstance(param, click.Argument) and param.name in ("casus_id", "casus_ids") and param.callback is None:
+            param.callback = _controleer_casus_id
 
 
 def main() -> None:
@@ -97,15 +118,21 @@ def _draai(als_json: bool, args: list[str] | None = None) -> int:
     except click.ClickException as e:
         e.show()
         return fouten.GEBRUIK if isinstance(e, click.UsageError) else e.exit_code
-    except (ScenarioError, UnknownPolicyError, InvalidCasusIdError) as e:
-        return _meld(RefusedError(str(e)), als_json)
+    except (ScenarioError, UnknownPolicyError, InvalidCasusIdError, SimulatieVastgelopenError) as e:
+        return _meld(_cli_fout(e), als_json)
     except CliError as e:
         return _meld(e, als_json)
     return 0
 
 
+def _cli_fout(e: Exception) -> CliError:
+    if isinstance(e, SimulatieVastgelopenError):  # the in-process test server stopped answering
+        return UnreachableError(str(e))
+    return RefusedError(str(e), veld=e.veld if isinstance(e, ScenarioError) else None)
+
+
 def _meld(fout: CliError, als_json: bool) -> int:
-    if als_json:
+    if als_json and not fout.json_getoond:
         toon_json(fout.als_json())
     click.echo(fout.tekst(), err=True)
     return fout.exit_code

@@ -117,13 +117,18 @@ def termijnen(verstreken: bool, dagen: int | None, wacht: float, als_json: bool)
 def rapport(beleid: str, van: datetime, tot: datetime, wacht: float, als_json: bool) -> None:
     """Per deadline kind: count, share met in time, median and 90th percentile days to meet; the
     share of direct transfers (GM-1); open casussen per holder."""
+    if van > tot:  # refused before anything opens (issue 12)
+        raise RefusedError(f"--van {van.date()} is after --tot {tot.date()}; give --van on or before it", veld="van")
     with projecties([deadlines.NAME, caseload.NAME], wacht) as (_, views):
         resultaat = compliance.rapport(views, beleid, date(van.year, van.month, van.day), date(tot.year, tot.month, tot.day))
     if als_json:
         toon_json(resultaat)
         return
     click.echo(f"rapport {beleid}, meldingen van {resultaat['van']} tot en met {resultaat['tot']}: {resultaat['casussen']} casussen\n")
-    kolommen = ["soort", "aantal", "beslist", "tijdig", "aandeel_tijdig", "mediaan_dagen", "p90_dagen", "open", "vervallen"]
+    kolommen = [
+        "soort", "aantal", "beslist", "tijdig", "aandeel_tijdig", "laat_vastgelegd", "mediaan_dagen", "p90_dagen", "open", "vervallen",
+        "afgelopen", "van_rechtswege",
+    ]  # fmt: skip
     click.echo(tabel(resultaat["termijnen"], kolommen))
     click.echo(f"\naandeel directe overdracht (GM-1): {resultaat['aandeel_direct']}")
     click.echo(tabel([{"houder": h, "open": n} for h, n in resultaat["open_per_houder"].items()], ["houder", "open"]))

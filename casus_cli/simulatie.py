@@ -8,33 +8,35 @@ import asyncio
 import contextlib
 import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import yaml
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from pydantic import BaseModel, ConfigDict, ValidationError
-from temporalio.client import WorkflowHandle, WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from casus_cli.uitvoeren import voer_uit
+from casus_cli.scenario import Scenario, ScenarioError, vervolgmelding, verzoek
+from casus_cli.uitvoeren import voer_uit, weigering_uit
 from casus_cli.verzegelen import verzegel
 from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
-from domain.opdrachten import OPDRACHTEN, Melden, Tekst, Verzoek
-from domain.partijen import VEILIG_THUIS, Actor, Identificatie
-from domain.tijd import Moment, lokaal
+from domain.huishouden import een_open_casus
+from domain.opdrachten import Melden
+from domain.partijen import VEILIG_THUIS, Actor
+from domain.tijd import lokaal
 from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
 from domain.weigering import Weigering
 from eventstore.kluis import Kluis
 from eventstore.store import EventStore
+from projections.caseload import Caseload
+from projections.huishouden import open_casussen
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Verantwoordelijkheid, tijdlijn
 from projections.views import open_views
@@ -44,65 +46,16 @@ from runtime.temporal import binary, register_search_attributes
 from worker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow
 
+__all__ = ["Scenario", "ScenarioError", "SimulatieVastgelopenError", "Simulator", "omgeving", "verzoek"]
 
-class ScenarioError(ValueError):
-    """The scenario file itself cannot be run (as opposed to a refused step)."""
-
-
-class ScenarioMelding(BaseModel):
-    """The melding of a scenario, held to the limits of `Melden` so that the loader refuses what the
-    workflow would (the field named, exit 1) instead of the run failing half-way."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    ontvangen: Moment
-    gemeente: Identificatie
-    huishouden: Identificatie
-    melder: Melder = Melder()
-    acuut: bool = False
-    inhoud: Tekst = ""
+# How long the workflow may take to answer a step or to settle after the clock moved, in real time:
+# a step takes milliseconds; past this something is stuck, and the run says so instead of waiting.
+ANTWOORD_S = 60.0
+T = TypeVar("T")
 
 
-class Scenario(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    beleid: str
-    melding: ScenarioMelding
-    stappen: tuple[dict[str, Any], ...] = ()
-    tot: Moment
-
-    @classmethod
-    def load(cls, path: Path) -> Scenario:
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as e:
-            raise ScenarioError(f"{path}: cannot be read as YAML: {e}") from e
-        try:
-            return cls.model_validate(data)
-        except ValidationError as e:
-            raise ScenarioError(f"{path}: {_velden(e)}") from e
-
-
-def _velden(e: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(str(p) for p in err['loc']) or 'scenario'}: {err['msg']}" for err in e.errors())
-
-
-def verzoek(stap: dict[str, Any]) -> Verzoek:
-    """A scenario step as the workflow's update input; raises ScenarioError naming the field."""
-    velden = dict(stap)
-    op, als, actie = velden.pop("op", None), velden.pop("als", None), velden.pop("actie", None)
-    if op is None:
-        raise ScenarioError("op: a step needs the moment it takes effect, e.g. 2027-03-31T15:00:00+02:00")
-    medewerker = velden.pop("medewerker", None)
-    if actie not in OPDRACHTEN:
-        raise ScenarioError(f"unknown action '{actie}'; accepted: {', '.join(sorted(OPDRACHTEN))}")
-    if not isinstance(als, str):
-        raise ScenarioError("als: the acting party is required (e.g. veilig-thuis, lokaal-team:<id>)")
-    try:
-        opdracht = OPDRACHTEN[actie].model_validate({"actie": actie, **velden})
-        return Verzoek.model_validate({"opdracht": opdracht, "actor": {"partij": als, "medewerker": medewerker}, "op": op})
-    except ValidationError as e:
-        raise ScenarioError(_velden(e)) from e
+class SimulatieVastgelopenError(RuntimeError):
+    """The workflow did not answer within ANTWOORD_S: the run stops with what it was doing."""
 
 
 @asynccontextmanager
@@ -131,6 +84,7 @@ class Simulator:
             settings = Settings(state_dir=Path(tmp), eventstore="sqlite")
             store = EventStore.open(settings)
             try:
+                self._scenario, self._store = scenario, store
                 return await self._run(scenario, store)
             finally:
                 store.close()
@@ -159,7 +113,7 @@ class Simulator:
                     task_queue=task_queue,
                 )
                 try:
-                    await handle.execute_update("gemeld", result_type=Casus)
+                    await _gemeld(handle)
                     for nummer, stap in enumerate(scenario.stappen, start=1):
                         fout = await self._stap(handle, nummer, stap, verschuiving)
                         if fout is not None:
@@ -175,19 +129,48 @@ class Simulator:
 
     async def _stap(self, handle: WorkflowHandle[Any, Any], nummer: int, stap: dict[str, Any], verschuiving: timedelta) -> Fout | None:
         actie = str(stap.get("actie"))
+        if actie == "melding":
+            return await self._vervolgmelding(nummer, stap, verschuiving)
         try:
             v = verzoek(stap)
-        except ScenarioError as e:
-            return Fout(stap=nummer, actie=actie, regel="scenario", melding=str(e))
+        except ScenarioError as e:  # Scenario.load refuses these; a Scenario built in code may hold one
+            return Fout(stap=nummer, actie=actie, regel="scenario", melding=str(e), veld=e.veld)
         if v.op is not None:
             await self._klok_naar(v.op, verschuiving)
+        opdracht = verzegel(v.opdracht, self._huishouden, self._kluis)
         try:
-            await voer_uit(handle, v.model_copy(update={"opdracht": verzegel(v.opdracht, self._huishouden, self._kluis)}))
+            await _binnen(voer_uit(handle, v.model_copy(update={"opdracht": opdracht})), f"step {nummer} ({actie})")
         except Weigering as w:
             return Fout(stap=nummer, actie=actie, regel=w.regel, melding=w.melding, veld=w.veld)
         return None
 
+    async def _vervolgmelding(self, nummer: int, stap: dict[str, Any], verschuiving: timedelta) -> Fout:
+        """Another melding, checked as `casus melding` checks it: IJM-3.7c from the household read model."""
+        try:
+            m = vervolgmelding(stap)
+        except ScenarioError as e:
+            return Fout(stap=nummer, actie="melding", regel="scenario", melding=str(e), veld=e.veld)
+        await self._klok_naar(m.op, verschuiving)
+        eerste = self._scenario.melding
+        melden = Melden(
+            casus_id=str(uuid.uuid4()), gemeente=m.gemeente or eerste.gemeente, huishouden=m.huishouden or eerste.huishouden,
+            acuut=m.acuut, melder=Melder(soort=m.melder_soort, anoniem=m.melder_anoniem), ontvangen=m.op, inhoud=m.inhoud,
+            actor=Actor(partij=m.als, medewerker=m.medewerker), aparte_casus=m.aparte_casus,
+        )  # fmt: skip
+        views = open_views(self._store.infrastructure)
+        ProjectionRunner(self._store, views, [Caseload()]).catch_up()
+        try:
+            een_open_casus(melden, open_casussen(views, melden.huishouden), load_rules(self._scenario.beleid))
+        except Weigering as w:
+            return Fout(stap=nummer, actie="melding", regel=w.regel, melding=w.melding, veld=w.veld)
+        return Fout(stap=nummer, actie="melding", regel="scenario", melding=(
+            f"this melding would start a casus of its own for household {melden.huishouden}; "
+            "a scenario follows one casus: simulate that casus as a scenario of its own"))  # fmt: skip
+
     async def _klok_naar(self, moment: datetime, verschuiving: timedelta) -> None:
+        """A step lands on its own instant, also when a deadline lapses at that very instant: the
+        workflow never cancels a deadline timer (workflows/wekkers.py), so an update and a timer
+        together cannot strand it, and the decider gives the same outcome in either order."""
         wacht = (moment - verschuiving) - await self.env.get_current_time()
         if wacht > timedelta(0):
             await self.env.sleep(wacht)
@@ -195,13 +178,16 @@ class Simulator:
     async def _tot(self, handle: WorkflowHandle[Any, Any], tot: datetime, verschuiving: timedelta) -> None:
         """Timers that fall before `tot` fire, with their effects; wait until the casus has them."""
         await self._klok_naar(tot - timedelta(seconds=1), verschuiving)
-        for _ in range(500):
-            casus: Casus | None = await handle.query(CasusWorkflow.toestand)
-            volgende = casus.volgende_termijn() if casus else None
-            if casus is not None and (volgende is None or volgende >= tot - timedelta(seconds=1)):
-                return
-            await asyncio.sleep(0.01)
-        raise TimeoutError("the casus did not process its deadlines before the end of the simulation")
+
+        async def verwerkt() -> None:
+            while True:
+                casus: Casus | None = await handle.query(CasusWorkflow.toestand)
+                volgende = casus.volgende_termijn() if casus else None
+                if casus is not None and (volgende is None or volgende >= tot - timedelta(seconds=1)):
+                    return
+                await asyncio.sleep(0.01)
+
+        await _binnen(verwerkt(), f"the deadlines before tot ({lokaal(tot)})")
 
     @staticmethod
     def _uitkomst(store: EventStore, casus_id: str, fouten: tuple[Fout, ...]) -> dict[str, Any]:
@@ -221,3 +207,21 @@ class Simulator:
             for i in tijdlijn(views, casus_id)
         ]
         return resultaat
+
+
+async def _binnen(werk: Coroutine[Any, Any, T], wat: str) -> T:
+    """Never a run that waits for ever: past ANTWOORD_S the run stops, saying what it waited for."""
+    try:
+        return await asyncio.wait_for(werk, ANTWOORD_S)
+    except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):  # an update's wait, cancelled, raises the latter
+        raise SimulatieVastgelopenError(f"the casus workflow did not finish {wat} within {ANTWOORD_S:.0f} s; stopped") from None
+
+
+async def _gemeld(handle: WorkflowHandle[Any, Any]) -> None:
+    """The melding as the workflow recorded it; one it refuses is the scenario's error (exit 1)."""
+    try:
+        await _binnen(handle.execute_update("gemeld", result_type=Casus), "the melding")
+    except WorkflowUpdateFailedError as e:
+        w = weigering_uit(e)
+        veld = f"melding.{w.veld}" if w.veld else "melding"
+        raise ScenarioError(f"{veld}: refused under {w.regel}: {w.melding}", veld=veld) from None

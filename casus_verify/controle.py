@@ -3,7 +3,8 @@
 The bundle (JSON, "formaat": "casus-bundel/1"):
 - `casus_id`, and `gebeurtenissen`: the casus's events in order, each with its global `positie`,
   `versie`, `topic`, the event's JSON text `gebeurtenis`, its chain link `vorige` and `hash`
-  (SHA-256 over "vorige\\ncasus_id\\nversie\\ntopic\\ngebeurtenis"; the first `vorige` is 64 zeros),
+  (SHA-256 over "vorige\\ncasus_id\\nversie\\ntopic\\ngebeurtenis", with "sleutel:KEY" on a line before
+  the event's JSON when the event carries its decision's `sleutel`; the first `vorige` is 64 zeros),
   and its leaf `index` in the Merkle tree with the inclusion proof `bewijs` (RFC 9162 §2.1.3);
 - `kop`: the signed tree head {grootte, wortel, tijd, positie, sleutel} and its Ed25519
   `handtekening` over "casus-controlepunt/1\\n" + the head as JSON with sorted keys and no spaces;
@@ -78,7 +79,7 @@ def controleer(bundel: Any, vingerafdruk: str | None = None) -> Uitslag:
             uitslag.fouten.append(f"{naam}: expected version {nummer}: the events are out of order, or one is missing or added")
         if e["vorige"] != vorige:
             uitslag.fouten.append(f"{naam}: its chain link does not name the hash of the event before it")
-        if schakel(e["vorige"], casus_id, e["versie"], e["topic"], e["gebeurtenis"]) != e["hash"]:
+        if schakel(e["vorige"], casus_id, e["versie"], e["topic"], e["gebeurtenis"], e.get("sleutel")) != e["hash"]:
             uitslag.fouten.append(f"{naam}: its content, type or position does not match its hash")
         if e["positie"] <= positie or e["positie"] > kop["positie"] or e["index"] <= index:
             uitslag.fouten.append(f"{naam}: its place in the log does not follow the event before it, or lies past the signed head")
@@ -107,7 +108,7 @@ def _vorm(bundel: Any) -> list[str]:
     if not isinstance(bundel.get("gebeurtenissen"), list):
         return [*fouten, "'gebeurtenissen' is missing or not a list"]
     for nummer, e in enumerate(bundel["gebeurtenissen"], start=1):
-        fouten += _velden(f"event {nummer}", e, GEBEURTENIS)
+        fouten += _velden(f"event {nummer}", e, GEBEURTENIS, {"sleutel": str})
         if isinstance(e, dict) and isinstance(e.get("bewijs"), list) and not all(_is_hex(p, 32) for p in e["bewijs"]):
             fouten.append(f"event {nummer}: its proof holds something that is not a SHA-256 hash")
     if not fouten and not _is_hex(bundel["publieke_sleutel"], 32):
@@ -117,12 +118,14 @@ def _vorm(bundel: Any) -> list[str]:
     return fouten
 
 
-def _velden(naam: str, waarde: Any, velden: dict[str, type]) -> list[str]:
+def _velden(naam: str, waarde: Any, velden: dict[str, type], optioneel: dict[str, type] | None = None) -> list[str]:
     if not isinstance(waarde, dict):
         return [f"{naam} is missing or not an object"]
+    optioneel = optioneel or {}
     fouten = [f"{naam}: '{k}' is missing or not {t.__name__}" for k, t in velden.items()
               if not isinstance(waarde.get(k), t) or isinstance(waarde.get(k), bool)]  # fmt: skip
-    return fouten + [f"{naam}: '{k}' is not part of the format" for k in waarde if k not in velden]
+    fouten += [f"{naam}: '{k}' is not {t.__name__}" for k, t in optioneel.items() if k in waarde and not isinstance(waarde[k], t)]
+    return fouten + [f"{naam}: '{k}' is not part of the format" for k in waarde if k not in velden and k not in optioneel]
 
 
 def _is_hex(tekst: Any, lengte: int) -> bool:
@@ -132,8 +135,10 @@ def _is_hex(tekst: Any, lengte: int) -> bool:
         return False
 
 
-def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> str:
-    return hashlib.sha256("\n".join((vorige, casus_id, str(versie), topic, gebeurtenis)).encode()).hexdigest()
+def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None) -> str:
+    """An event's chain hash; an event stored with its decision's key has it on a line before its JSON."""
+    delen = [vorige, casus_id, str(versie), topic] + ([] if sleutel is None else [f"sleutel:{sleutel}"]) + [gebeurtenis]
+    return hashlib.sha256("\n".join(delen).encode()).hexdigest()
 
 
 def blad_hash(gegevens: bytes) -> bytes:

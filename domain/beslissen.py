@@ -12,11 +12,12 @@ from domain import gebeurtenissen as g
 from domain.beleid import Beleid
 from domain.evolueren import evolve
 from domain.gebeurtenissen import Gebeurtenis
+from domain.herleiden import herleid
 from domain.opdrachten import Melden, Verzoek
 from domain.partijen import MELDER, SYSTEEM_ACTOR, TEAM_PREFIX, VASTE_ACTOREN, VEILIG_THUIS, Actor, team_id
-from domain.stap import Regelset, Stap, Tik, crisis
+from domain.stap import Regelset, Stap, Tik, casusregie_bij_vt, crisis
 from domain.stappen import HANDLERS
-from domain.tijd import begin_werkdag, einde_werkdag, lokaal
+from domain.tijd import Werkdagtelling, lokaal
 from domain.toestand import Casus
 from domain.weigering import Weigering
 
@@ -33,14 +34,14 @@ def decide(casus: Casus | None, opdracht: Melden | Verzoek | Tik, regelset: Rege
     return stap(casus, opdracht, regelset, nu)
 
 
-def decide_op_tijd(casus: Casus, verzoek: Verzoek, regelset: Regelset, nu: datetime) -> list[Gebeurtenis]:
+def decide_op_tijd(casus: Casus, verzoek: Verzoek, regelset: Regelset, nu: datetime, herleiden: bool = True) -> list[Gebeurtenis]:
     """A step preceded by whatever the clock implies up to now, so a step never overtakes a
     deadline that lapsed just before it (a timer and an update may arrive together)."""
     klok = verstrijk(casus, regelset, nu)
     bijgewerkt = casus
     for e in klok:
         bijgewerkt = evolve(bijgewerkt, e)
-    return klok + stap(bijgewerkt, verzoek, regelset, nu)
+    return klok + stap(bijgewerkt, verzoek, regelset, nu, herleiden)
 
 
 def meld(melding: Melden, regelset: Regelset, nu: datetime) -> list[Gebeurtenis]:
@@ -64,7 +65,7 @@ def _ontvang(melding: Melden, regelset: Regelset, nu: datetime) -> list[Gebeurte
         op=melding.ontvangen, vastgelegd=nu, actor=melding.actor, regel=regels.melding,
         casus_id=melding.casus_id, beleid=beleid.id, beleid_hash=beleid.inhoud_hash,
         kalender=regelset.kalender.versie, gemeente=melding.gemeente, huishouden=melding.huishouden,
-        acuut=melding.acuut, melder=melding.melder, inhoud=melding.inhoud,
+        acuut=melding.acuut, melder=melding.melder, inhoud=melding.inhoud, aparte_casus=melding.aparte_casus,
     )  # fmt: skip
     s = Stap(casus=evolve(None, ontvangen), regelset=regelset, actor=melding.actor, op=melding.ontvangen, nu=nu)
     if beleid.vt_verantwoordelijk_vanaf == "ontvangst" and regels.vt_vanaf_ontvangst:
@@ -74,19 +75,14 @@ def _ontvang(melding: Melden, regelset: Regelset, nu: datetime) -> list[Gebeurte
     else:
         houder, grond = MELDER, "melding"  # IJM-3.1c: the melder holds it until the beoordeling
     events: list[Gebeurtenis] = [ontvangen, s.maak(g.VerantwoordelijkheidOvergedragen, grond, van=None, naar=houder)]
-    if regels.casusregie and houder == VEILIG_THUIS:
-        events.append(s.maak(g.CasusregieBelegd, regels.casusregie, bij=VEILIG_THUIS))  # GM-7.3
-    kal = regelset.werkdagen
-    events.append(
-        s.termijn(
-            "veiligheidsbeoordeling", einde_werkdag(kal, melding.ontvangen, beleid.beoordeling_werkdagen), regels.veiligheidsbeoordeling
-        )
-    )
+    if houder == VEILIG_THUIS:
+        events += casusregie_bij_vt(s)  # GM-7.3, GM-7.3b
+    beoordeling = Werkdagtelling(vanaf=melding.ontvangen, werkdagen=beleid.beoordeling_werkdagen, wijze="einde")
+    events.append(s.termijn_in_werkdagen("veiligheidsbeoordeling", beoordeling, regels.veiligheidsbeoordeling))
     if houder == MELDER and beleid.vt_uiterlijk_werkdag and regels.uiterlijke_overdracht_vt:
-        uiterlijk = begin_werkdag(kal, melding.ontvangen, beleid.vt_uiterlijk_werkdag)
-        events.append(
-            s.termijn("verantwoordelijkheid-vt", uiterlijk, regels.uiterlijke_overdracht_vt, gevolg="verantwoordelijkheid-naar-vt")
-        )
+        zesde = Werkdagtelling(vanaf=melding.ontvangen, werkdagen=beleid.vt_uiterlijk_werkdag, wijze="begin")
+        gevolg = "verantwoordelijkheid-naar-vt"
+        events.append(s.termijn_in_werkdagen("verantwoordelijkheid-vt", zesde, regels.uiterlijke_overdracht_vt, gevolg=gevolg))
     if melding.acuut:
         events += crisis(s)
     return events
@@ -117,15 +113,19 @@ def weiger_beeindiging(casus: Casus, regelset: Regelset, nu: datetime) -> list[G
     return [g.BeeindigingGeweigerd(op=nu, vastgelegd=nu, actor=SYSTEEM_ACTOR, regel=regelset.beleid.regels.afsluiten)]
 
 
-def stap(casus: Casus, verzoek: Verzoek, regelset: Regelset, nu: datetime) -> list[Gebeurtenis]:
+def stap(casus: Casus, verzoek: Verzoek, regelset: Regelset, nu: datetime, herleiden: bool = True) -> list[Gebeurtenis]:
+    """One step; `herleiden` (T-5a) re-derives what the clock did before a late fact's `op` (off only
+    for casussen whose recorded history decided without it)."""
     regels = regelset.beleid.regels
     if casus.fase == "afgesloten":
         raise Weigering(regels.afsluiten, f"casus {casus.casus_id} was closed at {lokaal(casus.afgesloten_op or nu)}")
     controleer_actor(verzoek.actor, regelset.beleid)
     op = verzoek.op or nu
     controleer_moment(casus, op, nu)
-    s = Stap(casus=casus, regelset=regelset, actor=verzoek.actor, op=op, nu=nu)
-    return HANDLERS[verzoek.opdracht.actie](s, verzoek.opdracht)
+    s = Stap(casus=casus, regelset=regelset, actor=verzoek.actor, op=op, nu=nu, herziening=herleiden)
+    handler = HANDLERS[verzoek.opdracht.actie]
+    herleid_events = herleid(s, handler, verzoek.opdracht) if herleiden else None
+    return herleid_events if herleid_events is not None else handler(s, verzoek.opdracht)
 
 
 def controleer_actor(actor: Actor, beleid: Beleid) -> None:

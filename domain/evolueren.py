@@ -8,14 +8,14 @@ from typing import Any
 from domain import gebeurtenissen as g
 from domain.gebeurtenissen import Gebeurtenis
 from domain.partijen import CLIENTSYSTEEM, MELDER, VEILIG_THUIS, team_id
-from domain.toestand import Bericht, Casus, Fase, Interval, Termijn, TermijnStatus
+from domain.toestand import Bericht, Casus, Fase, Interval, Termijn, TermijnStatus, status_bij_afloop
 
 
 def begin(melding: g.MeldingOntvangen) -> Casus:
     return Casus(
         casus_id=melding.casus_id, beleid=melding.beleid, beleid_hash=melding.beleid_hash, kalender=melding.kalender,
         gemeente=melding.gemeente, huishouden=melding.huishouden, ontvangen=melding.op, acuut=melding.acuut,
-        melder=melding.melder, fase_sinds=melding.op, versie=1,
+        melder=melding.melder, cyclus_melders=(melding.melder,), fase_sinds=melding.op, versie=1,
     )  # fmt: skip
 
 
@@ -50,7 +50,8 @@ def _fase(fase: Fase, e: Gebeurtenis) -> Wijziging:
 
 def _overgedragen(c: Casus, e: g.VerantwoordelijkheidOvergedragen) -> Wijziging:
     eerdere = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
-    wijziging: Wijziging = {"verantwoordelijkheid": (*eerdere, Interval(partij=e.naar, van=e.op, tot=None, grond=e.regel))}
+    nieuw = Interval(partij=e.naar, van=e.op, tot=None, grond=e.regel, versie=c.versie + 1)
+    wijziging: Wijziging = {"verantwoordelijkheid": (*eerdere, nieuw)}
     if e.naar not in (VEILIG_THUIS, MELDER, CLIENTSYSTEEM) and c.fase != "overgedragen":
         wijziging |= _fase("overgedragen", e)
     if team_id(e.naar) is not None:
@@ -63,7 +64,10 @@ def _termijn(c: Casus, termijn_id: str, **velden: object) -> Wijziging:
 
 
 def _termijn_gesteld(c: Casus, e: g.TermijnGesteld) -> Wijziging:
-    t = Termijn(id=e.termijn_id, soort=e.soort, uiterlijk=e.uiterlijk, regel=e.regel, gevolg=e.gevolg)
+    t = Termijn(
+        id=e.termijn_id, soort=e.soort, uiterlijk=e.uiterlijk, regel=e.regel, gevolg=e.gevolg,
+        voorlopig=e.voorlopig, werkdagen=e.werkdagen,
+    )  # fmt: skip
     # Monitoring runs from its first planned moment until MonitoringBeeindigd (IJM-3.4.5a).
     monitoring = {"monitoring": True, "monitoring_besluit_nodig": False} if t.soort.startswith("monitoring-") else {}
     return {"termijnen": (*c.termijnen, t)} | monitoring
@@ -71,7 +75,39 @@ def _termijn_gesteld(c: Casus, e: g.TermijnGesteld) -> Wijziging:
 
 def _voldaan(c: Casus, e: g.TermijnVoldaan) -> Wijziging:
     status: TermijnStatus = "te-laat" if e.te_laat else "voldaan"
-    return _termijn(c, e.termijn_id, status=status, voldaan_op=e.op)
+    return _termijn(c, e.termijn_id, status=status, voldaan_op=e.op, vastgelegd_op=e.vastgelegd)
+
+
+def _vervangen(c: Casus, e: g.OverdrachtVervangen) -> Wijziging:
+    """T-5a: the superseded interval drops out of the effective timeline and the one before it runs
+    on to where it ended; its deadline is lapsed again, to be judged on the late fact's `op`."""
+    intervallen = list(c.verantwoordelijkheid)
+    plek = _plek_van(c, e)
+    if plek is None:
+        return {}  # names nothing this state holds: nothing to re-derive
+    weg = intervallen.pop(plek)
+    if plek > 0:
+        intervallen[plek - 1] = intervallen[plek - 1].model_copy(update={"tot": weg.tot})
+    termijn = _termijn(c, e.termijn_id, status="verstreken") if e.termijn_id else {}
+    return {"verantwoordelijkheid": tuple(intervallen)} | termijn
+
+
+def _plek_van(c: Casus, e: g.OverdrachtVervangen) -> int | None:
+    """The superseded interval: by the version that began it; in a state folded before intervals kept
+    their version (a read model's stored state), by the deadline whose consequence it was."""
+    lijn = c.verantwoordelijkheid
+    plek = next((k for k, i in enumerate(lijn) if i.versie == e.vervangt), None)
+    termijn = next((t for t in c.termijnen if t.id == e.termijn_id), None)
+    if plek is None and termijn is not None:
+        plek = next((k for k, i in enumerate(lijn) if i.versie == 0 and (i.van, i.grond) == (termijn.uiterlijk, termijn.regel)), None)
+    return plek
+
+
+def _incident(c: Casus, e: g.IncidentGeregistreerd) -> Wijziging:
+    """T-5b: the latest incident is the one that took effect last, whenever it was registered."""
+    if c.laatste_incident is not None and e.op <= c.laatste_incident:
+        return {"laatst_geregistreerd_incident": e.op}
+    return {"laatste_incident": e.op, "laatst_geregistreerd_incident": e.op, "stabiel_sinds": None}
 
 
 def _beoordeeld(c: Casus, e: g.BeoordelingAfgerond) -> Wijziging:
@@ -83,19 +119,31 @@ def _beoordeeld(c: Casus, e: g.BeoordelingAfgerond) -> Wijziging:
 
 def _afgesloten(c: Casus, e: g.CasusAfgesloten) -> Wijziging:
     intervallen = tuple(i.model_copy(update={"tot": e.op}) if i.tot is None else i for i in c.verantwoordelijkheid)
-    return {"verantwoordelijkheid": intervallen, "afgesloten_op": e.op, "monitoring": False} | _fase("afgesloten", e)
+    einde = {"monitoring_tot": e.op} if c.monitoring and c.monitoring_sinds else {}
+    return {"verantwoordelijkheid": intervallen, "afgesloten_op": e.op, "monitoring": False} | einde | _fase("afgesloten", e)
 
 
 def _bericht(c: Casus, e: g.BerichtVerstuurd) -> Wijziging:
     b = Bericht(soort=e.soort, aan=e.aan, op=e.op, inhoud=e.inhoud, bezorgd=e.bezorgd, regel=e.regel)
-    return {"berichten": (*c.berichten, b)}
+    nog_open = tuple(o for o in c.berichten_open if (o.soort, o.aan) != (e.soort, e.aan))
+    return {"berichten": (*c.berichten, b), "berichten_open": nog_open}
+
+
+def _monitoring_gestart(e: g.MonitoringGestart) -> Wijziging:
+    return {"monitoring_sinds": e.op, "monitoring_tot": None, "monitoring_richtduur_maanden": e.richtduur_maanden}
+
+
+def _bericht_verschuldigd(c: Casus, e: g.BerichtVerschuldigd) -> Wijziging:
+    b = Bericht(soort=e.soort, aan=e.aan, op=e.op, inhoud=(), bezorgd=False, regel=e.regel)
+    return {"berichten_open": (*c.berichten_open, b)}
 
 
 def _beoordeling_gestart(c: Casus, e: g.BeoordelingGestart) -> Wijziging:
     return {
         "beoordeeld": False, "besluit": None, "cyclus": c.cyclus + 1, "contacten": (), "gi_betrokken": e.gi_betrokken,
         "aanleiding": e.aanleiding, "dienst_team": None, "contact_gelegd": None,
-        "acuut": c.acuut or e.acuut,
+        "acuut": c.acuut or e.acuut, "cyclus_melders": (e.melder or g.Melder(),), "gi_gezin_contacteren": True,
+        "warm_overgedragen": False, "geweigerd_door": None,
     } | _fase("beoordeling", e)  # fmt: skip
 
 
@@ -104,6 +152,7 @@ _VLAGGEN: dict[str, Wijziging] = {
     "opschaling-besluit": {"opgeschaald": False},
     "gemeente-informeren": {"gemeente_geinformeerd": True},
     "gemeente-reactie": {"gemeente_geinformeerd": False},
+    "warme-overdracht": {"warm_overgedragen": True},
 }
 
 
@@ -115,26 +164,34 @@ _WIJZIGINGEN: dict[type[Any], Callable[[Casus, Any], Wijziging]] = {
     g.VerantwoordelijkheidOvergedragen: _overgedragen,
     g.TermijnGesteld: _termijn_gesteld,
     g.TermijnVoldaan: _voldaan,
-    g.TermijnVerstreken: lambda c, e: _termijn(c, e.termijn_id, status="verstreken"),
+    g.TermijnVerstreken: lambda c, e: _termijn(c, e.termijn_id, status=status_bij_afloop(e.termijn_id)),
+    g.TermijnHerzien: lambda c, e: _termijn(c, e.termijn_id, uiterlijk=e.uiterlijk, voorlopig=e.voorlopig),
+    g.OverdrachtVervangen: _vervangen,
     g.TermijnVervallen: lambda c, e: _termijn(c, e.termijn_id, status="vervallen"),
     g.SpoedVastgesteld: lambda c, e: {"acuut": True},
     g.BeoordelingAfgerond: _beoordeeld,
-    g.OverdrachtAangeboden: lambda c, e: {"aangeboden_aan": e.aan} | _fase("overdracht-aangeboden", e),
-    g.OverdrachtGeweigerd: lambda c, e: {"aangeboden_aan": None} | _fase("dienst" if c.dienst_team else "beoordeling", e),
+    g.OverdrachtAangeboden: lambda c, e: {"aangeboden_aan": e.aan, "geweigerd_door": None} | _fase("overdracht-aangeboden", e),
+    g.OverdrachtGeweigerd: lambda c, e: (
+        {"aangeboden_aan": None, "geweigerd_door": e.door} | _fase("dienst" if c.dienst_team else "beoordeling", e)
+    ),
     g.OverdrachtGeaccepteerd: lambda c, e: {"aangeboden_aan": None, "geaccepteerd_door": e.door},
-    g.ContactGelegd: lambda c, e: {"contact_gelegd": e.op},
+    g.ContactGelegd: lambda c, e: {"contact_gelegd": e.op, "contact_door": (*c.contact_door, e.actor.partij)},
     g.BerichtVerstuurd: _bericht,
+    g.BerichtVerschuldigd: _bericht_verschuldigd,
     g.CasusAfgesloten: _afgesloten,
-    g.DienstAfgerond: lambda c, e: {"dienst_team": e.team},
+    g.DienstAfgerond: lambda c, e: {"dienst_team": e.team, "warm_overgedragen": False},
     g.Geregistreerd: _geregistreerd,
     g.MonitoringOordeelGegeven: lambda c, e: {"monitoring_besluit_nodig": False},
-    g.MonitoringBeeindigd: lambda c, e: {"monitoring": False, "monitoring_besluit_nodig": False},
+    g.MonitoringGestart: lambda c, e: _monitoring_gestart(e),
+    g.MonitoringBeeindigd: lambda c, e: {"monitoring": False, "monitoring_besluit_nodig": False, "monitoring_tot": e.op},
     g.MonitoringBesluitNodig: lambda c, e: {"monitoring_besluit_nodig": True},
-    g.IncidentGeregistreerd: lambda c, e: {"laatste_incident": e.op, "stabiel_sinds": None},
+    g.IncidentGeregistreerd: _incident,
     g.StabieleVeiligheidVastgesteld: lambda c, e: {"stabiel_sinds": e.op},
     g.PlanVastgelegd: lambda c, e: {"plan_versie": e.versie},
     g.BeoordelingGestart: _beoordeling_gestart,
-    g.ContactVastgelegd: lambda c, e: {"contacten": (*c.contacten, e.met)},
+    g.ContactVastgelegd: lambda c, e: (
+        {"contacten": (*c.contacten, e.met)} | ({"gi_gezin_contacteren": e.gezin_contacteren is not False} if e.met == "gi" else {})
+    ),
     g.HuisverbodOpgelegd: lambda c, e: {"huisverbod_sinds": e.op, "huisverbod_verlengd": False},
     g.HuisverbodVerlengd: lambda c, e: {"huisverbod_verlengd": True} | _termijn(c, e.termijn_id, uiterlijk=e.uiterlijk),
     g.CasusregieBelegd: lambda c, e: {"casusregie": e.bij},

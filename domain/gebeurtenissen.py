@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.partijen import Actor
+from domain.tijd import Werkdagtelling
 
 
 class _Gebeurtenis(BaseModel):
@@ -38,6 +39,7 @@ class MeldingOntvangen(_Gebeurtenis):
     acuut: bool
     melder: Melder
     inhoud: str
+    aparte_casus: str | None = None  # IJM-3.7c: the reason for a casus of its own (sealed)
 
 
 class VerantwoordelijkheidOvergedragen(_Gebeurtenis):
@@ -56,6 +58,32 @@ class TermijnGesteld(_Gebeurtenis):
     soort: str
     uiterlijk: datetime
     gevolg: Literal["geen", "verantwoordelijkheid-naar-vt"] = "geen"
+    # T-6: counted past the calendar's `bekend_tot`; `werkdagen` says how, to count it again.
+    voorlopig: bool = False
+    werkdagen: Werkdagtelling | None = None
+
+
+class TermijnHerzien(_Gebeurtenis):
+    """T-6: a later calendar version moves a provisional deadline (or confirms it); `kalender` is
+    the version it was counted with now. The deadline set before stays in the record."""
+
+    type: Literal["TermijnHerzien"] = "TermijnHerzien"
+    termijn_id: str
+    uiterlijk: datetime
+    kalender: str
+    voorlopig: bool
+
+
+class OverdrachtVervangen(_Gebeurtenis):
+    """T-5a: a transfer the clock recorded by itself (IJM-3.1d) no longer holds in effective time,
+    because a fact registered late took effect before it. Nothing is removed: this names the
+    superseded event by its version in the stream, and why; `termijn_id` is the deadline whose
+    consequence it was, to be judged again on the late fact's `op`."""
+
+    type: Literal["OverdrachtVervangen"] = "OverdrachtVervangen"
+    vervangt: int
+    termijn_id: str | None
+    reden: str
 
 
 class TermijnVoldaan(_Gebeurtenis):
@@ -151,6 +179,14 @@ class MonitoringOordeelGegeven(_Gebeurtenis):
         return self.voorwaarden_voldaan and self.directe_veiligheid and self.stabiele_veiligheid and self.herstel_aandacht
 
 
+class MonitoringGestart(_Gebeurtenis):
+    """Monitoring begins with the overdracht after a dienst; `richtduur_maanden` is the region's
+    average duration to report against (GM-5.2.7: "gemiddeld anderhalf jaar"), not a term."""
+
+    type: Literal["MonitoringGestart"] = "MonitoringGestart"
+    richtduur_maanden: int | None = None
+
+
 class MonitoringBeeindigd(_Gebeurtenis):
     type: Literal["MonitoringBeeindigd"] = "MonitoringBeeindigd"
     reden: str
@@ -191,6 +227,15 @@ class BeoordelingGestart(_Gebeurtenis):
 class ContactVastgelegd(_Gebeurtenis):
     type: Literal["ContactVastgelegd"] = "ContactVastgelegd"
     met: str
+    gezin_contacteren: bool | None = None  # IJM-3.7b: the GI's say, with met "gi"
+
+
+class BerichtVerschuldigd(_Gebeurtenis):
+    """A message due at once, with no term: open until it is recorded as sent (GM-7.3b)."""
+
+    type: Literal["BerichtVerschuldigd"] = "BerichtVerschuldigd"
+    soort: str
+    aan: str
 
 
 class HuisverbodOpgelegd(_Gebeurtenis):
@@ -220,6 +265,8 @@ Gebeurtenis = Annotated[
     MeldingOntvangen
     | VerantwoordelijkheidOvergedragen
     | TermijnGesteld
+    | TermijnHerzien
+    | OverdrachtVervangen
     | TermijnVoldaan
     | TermijnVerstreken
     | TermijnVervallen
@@ -230,10 +277,12 @@ Gebeurtenis = Annotated[
     | OverdrachtGeweigerd
     | ContactGelegd
     | BerichtVerstuurd
+    | BerichtVerschuldigd
     | CasusAfgesloten
     | DienstAfgerond
     | Geregistreerd
     | MonitoringOordeelGegeven
+    | MonitoringGestart
     | MonitoringBeeindigd
     | MonitoringBesluitNodig
     | IncidentGeregistreerd

@@ -110,6 +110,7 @@ class WarmeOverdracht(_Opdracht):
 class ContactVastleggen(_Opdracht):
     actie: Literal["contact-vastgelegd"] = "contact-vastgelegd"
     met: Literal["gezin", "hulpverlener", "gi"]
+    gezin_contacteren: bool | None = None  # with met "gi": the GI's say on contacting the household (IJM-3.7b)
 
 
 class Incident(_Opdracht):
@@ -163,6 +164,7 @@ class OndersteuningVt(_Opdracht):
 class Dwangmaatregel(_Opdracht):
     actie: Literal["dwangmaatregel"] = "dwangmaatregel"
     soort: Literal["vtb", "vto", "aangifte", "huisverbod"]
+    gezamenlijk: bool = False  # the joint route of IJM-3.6c / GM-5.3b
 
 
 class Opschalen(_Opdracht):
@@ -250,3 +252,5 @@ class Melden(BaseModel):
     ontvangen: Moment
     inhoud: Tekst = persoonlijk(default="")
     actor: HandelendeActor
+    # IJM-3.7c: why this melding is a casus of its own while the household has an open one (recorded).
+    aparte_casus: VerplichteTekst | None = persoonlijk(default=None)

@@ -11,8 +11,8 @@ from pydantic import BaseModel, ConfigDict
 from domain import gebeurtenissen as g
 from domain.beleid import Beleid
 from domain.gebeurtenissen import Gebeurtenis
-from domain.partijen import VEILIG_THUIS, Actor, team_id
-from domain.tijd import Kalender, lokaal, na_uren
+from domain.partijen import VEILIG_THUIS, Actor, team, team_id
+from domain.tijd import Kalender, Werkdagtelling, lokaal, na_uren
 from domain.toestand import Casus, Termijn
 from domain.weigering import Weigering
 
@@ -47,6 +47,9 @@ class Stap:
     actor: Actor
     op: datetime
     nu: datetime
+    # The rules as revised on 2026-11-30; off only for a casus whose recorded history decided under
+    # the earlier ones (the workflow's patch), so that its replay decides as it did.
+    herziening: bool = True
 
     @property
     def beleid(self) -> Beleid:
@@ -59,6 +62,13 @@ class Stap:
     def termijn(self, soort: str, uiterlijk: datetime, regel: str, **velden: Any) -> g.TermijnGesteld:
         nummer = 1 + sum(1 for t in self.casus.termijnen if t.soort == soort)
         return self.maak(g.TermijnGesteld, regel, termijn_id=f"{soort}-{nummer}", soort=soort, uiterlijk=uiterlijk, **velden)
+
+    def termijn_in_werkdagen(self, soort: str, telling: Werkdagtelling, regel: str, **velden: Any) -> g.TermijnGesteld:
+        """A working-day deadline (T-2); counted past the calendar's horizon it is provisional and
+        keeps how it was counted, so a later calendar can re-set it (T-6)."""
+        kal = self.regelset.werkdagen
+        voorlopig: dict[str, Any] = {"voorlopig": True, "werkdagen": telling} if telling.voorlopig(kal) else {}
+        return self.termijn(soort, telling.uiterlijk(kal), regel, **voorlopig, **velden)
 
     def voldoe(self, termijn: Termijn | None) -> list[Gebeurtenis]:
         """A deadline met by this step, judged on the moment it took effect (T-5)."""
@@ -103,6 +113,24 @@ def crisis(s: Stap) -> list[Gebeurtenis]:
     if s.beleid.crisis_uren is None or s.beleid.regels.crisis is None:
         return []
     return [s.termijn("crisis", na_uren(s.op, s.beleid.crisis_uren), s.beleid.regels.crisis)]
+
+
+def gemeente_team(s: Stap) -> str | None:
+    """The lokaal team of the casus's gemeente that takes casussen (the first listed)."""
+    return next((team(t.id) for t in s.beleid.teams if t.neemt_casussen and s.casus.gemeente in t.gemeenten), None)
+
+
+def casusregie_bij_vt(s: Stap) -> list[Gebeurtenis]:
+    """GM-7.3: casusregie lies with Veilig Thuis; GM-7.3b (rev. 2026-11-30): it then contacts the
+    team of the gemeente as soon as possible, a message due at once, open until recorded."""
+    regels = s.beleid.regels
+    if regels.casusregie is None:
+        return []
+    events: list[Gebeurtenis] = [s.maak(g.CasusregieBelegd, regels.casusregie, bij=VEILIG_THUIS)]
+    aan = gemeente_team(s)
+    if regels.contact_lokaal_team and aan:
+        events.append(s.maak(g.BerichtVerschuldigd, regels.contact_lokaal_team, soort="contact-lokaal-team", aan=aan))
+    return events
 
 
 def vereis_partij(s: Stap, toegestaan: str | tuple[str | None, ...] | None, regel: str, wat: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar as _calendar
 from datetime import date, datetime, time, timedelta
 from functools import cache
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
@@ -75,6 +75,8 @@ class Kalender(BaseModel):
     versie: str
     besluitdagen: tuple[Besluitdag, ...] = ()
     sluitingsdagen: tuple[date, ...] = ()
+    # T-6: the last date for which the decree days of art. 3 lid 3 are known; None: no horizon stated.
+    bekend_tot: date | None = None
 
     def met_sluitingsdagen(self, dagen: tuple[date, ...]) -> Kalender:
         """A region's own closing days on top of the national calendar (RULES.md T-1)."""
@@ -88,6 +90,10 @@ class Kalender(BaseModel):
         if dag.weekday() >= 5:
             return False
         return dag not in _vrije_dagen(self, dag.year)
+
+    def voorbij_horizon(self, dag: date) -> bool:
+        """T-6: a working day counted past `bekend_tot` may still become a decree day."""
+        return self.bekend_tot is not None and dag > self.bekend_tot
 
 
 def paaszondag(jaar: int) -> date:
@@ -169,6 +175,28 @@ def einde_werkdag(kalender: Kalender, ontvangen: datetime, n: int) -> datetime:
 def begin_werkdag(kalender: Kalender, ontvangen: datetime, n: int) -> datetime:
     """T-2: "op de Nde werkdag": the start (00:00) of working day N."""
     return begin_van(werkdag(kalender, ontvangen, n))
+
+
+class Werkdagtelling(BaseModel):
+    """How a working-day deadline was counted (T-2), kept with it so that a later calendar version
+    can count it again (T-6): `einde` is "binnen N werkdagen", `begin` is "op de Nde werkdag"."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    vanaf: datetime
+    werkdagen: int
+    wijze: Literal["einde", "begin"]
+
+    def dag(self, kalender: Kalender) -> date:
+        return werkdag(kalender, self.vanaf, self.werkdagen)
+
+    def uiterlijk(self, kalender: Kalender) -> datetime:
+        dag = self.dag(kalender)
+        return begin_van(dag + timedelta(days=1) if self.wijze == "einde" else dag)
+
+    def voorlopig(self, kalender: Kalender) -> bool:
+        """T-6: computed with the decree days known; a later decree may move it."""
+        return kalender.voorbij_horizon(self.dag(kalender))
 
 
 def einde_kalenderdag(moment: datetime, n: int) -> datetime:

@@ -8,10 +8,24 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 from domain.gebeurtenissen import Melder
+from domain.tijd import Werkdagtelling
 
 Fase = Literal["beoordeling", "overdracht-aangeboden", "dienst", "overgedragen", "afgesloten"]
 Overdracht = Literal["direct", "na-dienst", "uitkomst"]
-TermijnStatus = Literal["open", "voldaan", "te-laat", "verstreken", "vervallen"]
+TermijnStatus = Literal["open", "voldaan", "te-laat", "verstreken", "vervallen", "afgelopen", "van-rechtswege"]
+# How a deadline ends when its moment passes unmet (CONTRACT.md, rev. 2026-11-30): an informative
+# period simply ends (IJM-3.1b crisis, GM-6 huisverbod), the sixth-day transfer takes effect by law
+# (IJM-3.1d); neither is a missed term. Every other kind lapses `verstreken`.
+STATUS_BIJ_AFLOOP: dict[str, TermijnStatus] = {
+    "crisis": "afgelopen",
+    "huisverbod-einde": "afgelopen",
+    "verantwoordelijkheid-vt": "van-rechtswege",
+}
+
+
+def status_bij_afloop(termijn_id: str) -> TermijnStatus:
+    """The status a deadline gets when it passes unmet; its id is `<soort>-<n>`."""
+    return STATUS_BIJ_AFLOOP.get(termijn_id.rsplit("-", 1)[0], "verstreken")
 
 
 class _Waarde(BaseModel):
@@ -23,6 +37,7 @@ class Interval(_Waarde):
     van: datetime
     tot: datetime | None
     grond: str
+    versie: int = 0  # the stream version of the transfer that began it (T-5a names it when superseded)
 
 
 class Termijn(_Waarde):
@@ -33,6 +48,14 @@ class Termijn(_Waarde):
     status: TermijnStatus = "open"
     voldaan_op: datetime | None = None
     gevolg: Literal["geen", "verantwoordelijkheid-naar-vt"] = "geen"
+    voorlopig: bool = False  # T-6
+    werkdagen: Werkdagtelling | None = None  # how a provisional deadline was counted (T-6)
+    vastgelegd_op: datetime | None = None  # when its being met was recorded (T-5c)
+
+    @property
+    def laat_vastgelegd(self) -> bool:
+        """T-5c: met in time, but recorded after the moment it would have lapsed."""
+        return self.status == "voldaan" and self.vastgelegd_op is not None and self.vastgelegd_op >= self.uiterlijk
 
 
 class Bericht(_Waarde):
@@ -71,6 +94,8 @@ class Casus(_Waarde):
     monitoring: bool = False
     monitoring_besluit_nodig: bool = False
     laatste_incident: datetime | None = None
+    # The incident registered last, whatever its `op`: what decided before T-5b (rev. 2026-11-30).
+    laatst_geregistreerd_incident: datetime | None = None
     stabiel_sinds: datetime | None = None
     plan_versie: int = 0
     cyclus: int = 1
@@ -82,7 +107,24 @@ class Casus(_Waarde):
     opgeschaald: bool = False
     gemeente_geinformeerd: bool = False
     casusregie: str | None = None
+    # Rev. 2026-11-30: every melding keeps its own melder (IJM-3.2/3.3, IJM-3.7); who declined and may
+    # still escalate (IJM-3.8a); the warme overdracht (IJM-3.4.2); the GI's say (IJM-3.7b); messages
+    # due at once, open until recorded (GM-7.3b).
+    cyclus_melders: tuple[Melder, ...] = ()
+    geweigerd_door: str | None = None
+    warm_overgedragen: bool = False
+    gi_gezin_contacteren: bool = True
+    berichten_open: tuple[Bericht, ...] = ()
+    contact_door: tuple[str, ...] = ()  # the teams that recorded contact with the household (IJM-3.6b)
+    monitoring_sinds: datetime | None = None
+    monitoring_tot: datetime | None = None
+    monitoring_richtduur_maanden: int | None = None
     versie: int = 0
+
+    @property
+    def melder_anoniem(self) -> bool:
+        """IJM-3.3 (rev. 2026-11-30): any melder of the cycle being decided who wants to stay anonymous."""
+        return any(m.anoniem for m in (self.cyclus_melders or (self.melder,)))
 
     @property
     def houder(self) -> str | None:

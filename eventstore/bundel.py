@@ -70,7 +70,7 @@ def _regel(casus_id: str, index: int, blad: Blad, opgeslagen: Any, boom: Boom, g
     if opgeslagen is None:
         raise BundelError(f"casus {casus_id} version {blad.versie} at position {blad.positie}: signed, but gone from the store")
     envelop = uitpakken(opgeslagen.state)
-    eigen = schakel(envelop.vorige, casus_id, blad.versie, opgeslagen.topic, envelop.gebeurtenis)
+    eigen = schakel(envelop.vorige, casus_id, blad.versie, opgeslagen.topic, envelop.gebeurtenis, envelop.sleutel)
     if envelop.hash != blad.hash or eigen != blad.hash:
         raise BundelError(f"casus {casus_id} version {blad.versie} at position {blad.positie}: the stored event is not the signed one")
     return {
@@ -79,6 +79,7 @@ def _regel(casus_id: str, index: int, blad: Blad, opgeslagen: Any, boom: Boom, g
         "topic": opgeslagen.topic,
         "vorige": envelop.vorige,
         "hash": envelop.hash,
+        **({} if envelop.sleutel is None else {"sleutel": envelop.sleutel}),
         "gebeurtenis": envelop.gebeurtenis,
         "index": index,
         "bewijs": [p.hex() for p in insluitbewijs(index, grootte, boom.knoop)],

@@ -31,14 +31,19 @@ class Afwijking:
     melding: str
 
 
-def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str) -> str:
-    inhoud = "\n".join((vorige, casus_id, str(versie), topic, gebeurtenis))
+def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None) -> str:
+    """The event's hash; an event stored with its decision's key has the key under the hash too
+    (on a line of its own before the event's JSON, which always begins with `{`)."""
+    delen = (vorige, casus_id, str(versie), topic, gebeurtenis) if sleutel is None else (
+        vorige, casus_id, str(versie), topic, f"sleutel:{sleutel}", gebeurtenis
+    )  # fmt: skip
+    inhoud = "\n".join(delen)
     return hashlib.sha256(inhoud.encode()).hexdigest()
 
 
 def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None) -> tuple[bytes, str]:
     """The stored bytes of an event in its envelope, and its hash (the next event's `vorige`)."""
-    eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis)
+    eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis, sleutel)
     # Byte for byte what json.dumps({"vorige", "hash", ["sleutel",] "gebeurtenis"}, separators=(",", ":"))
     # writes, without building and walking a dict: the hashes are hex.
     kop = f'{{"vorige":"{vorige}","hash":"{eigen}",'
@@ -69,7 +74,7 @@ def controleer(casus_id: str, opgeslagen: Sequence[StoredEvent]) -> list[Afwijki
             afwijkingen.append(Afwijking(s.originator_version, "onleesbaar", "the stored bytes are not an event envelope"))
             vorige, verwacht = "", s.originator_version + 1
             continue
-        if schakel(envelop.vorige, casus_id, s.originator_version, s.topic, envelop.gebeurtenis) != envelop.hash:
+        if schakel(envelop.vorige, casus_id, s.originator_version, s.topic, envelop.gebeurtenis, envelop.sleutel) != envelop.hash:
             afwijkingen.append(
                 Afwijking(s.originator_version, "gewijzigd", "the event's content, type or position no longer matches its hash")
             )

@@ -45,7 +45,7 @@ def als_blad(positie: int, sid: str, versie: object, topic: str, state: bytes) -
         rauw = "rauw:" + hashlib.sha256(bytes(state)).hexdigest()
         return LogBlad(Blad(positie, casus_id, nummer, rauw), None, "the stored bytes are not an event envelope")
     fout = None
-    if schakel(envelop.vorige, casus_id, nummer, topic, envelop.gebeurtenis) != envelop.hash:
+    if schakel(envelop.vorige, casus_id, nummer, topic, envelop.gebeurtenis, envelop.sleutel) != envelop.hash:
         fout = "the event's content, type or position no longer matches its hash"
     return LogBlad(Blad(positie, casus_id, nummer, envelop.hash), envelop.vorige, fout)
 

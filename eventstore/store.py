@@ -13,9 +13,9 @@ from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
-from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis
+from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis, MeldingOntvangen
 from eventstore.infrastructure import factory
-from eventstore.keten import BEGIN, Afwijking, Envelop, controleer, uitpakken, verpak
+from eventstore.keten import BEGIN, Afwijking, Envelop, controleer, schakel, uitpakken, verpak
 from eventstore.opnieuw import opnieuw
 from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
@@ -42,6 +42,16 @@ def encode(e: Gebeurtenis) -> tuple[str, bytes]:
 
 def decode(state: bytes) -> Gebeurtenis:
     return GEBEURTENIS.validate_json(state)
+
+
+def misplaatst(casus_id: str, versie: int, e: Gebeurtenis) -> str | None:
+    """What makes an event out of place in its stream, or None: a stream begins with its own
+    melding, and has only that one."""
+    if versie == 1 and not (isinstance(e, MeldingOntvangen) and e.casus_id == str(stream_id(casus_id))):
+        return "version 1 of a stream is the melding of that casus"
+    if versie > 1 and isinstance(e, MeldingOntvangen):
+        return "a stream has one melding, at version 1"
+    return None
 
 
 def lees(state: bytes) -> Gebeurtenis:
@@ -122,9 +132,11 @@ class EventStore:
 
     def _al_opgeslagen(self, casus_id: str, verwacht: int, stored: Sequence[StoredEvent], sleutel: str | None) -> Toevoeging:
         """The stream holds events after `verwacht` already: this decision's own (its key, or the
-        very bytes), or another decision's that the caller has not seen."""
+        very bytes), or another decision's that the caller has not seen. Only events that verify
+        are believed: a row that does not decode, does not match its hash, does not follow its
+        predecessor or does not belong in its stream is a conflict, never state to evolve from."""
         aanwezig = opnieuw(partial(self.recorder.select_events, stream_id(casus_id), gt=verwacht), wat="append")
-        enveloppen = [uitpakken(s.state) for s in aanwezig]
+        enveloppen = self._geverifieerd(casus_id, verwacht, aanwezig)
         if sleutel is not None and enveloppen and enveloppen[0].sleutel == sleutel:
             eigen = len(list(takewhile(lambda x: x.sleutel == sleutel, enveloppen)))
             return self._toevoeging(verwacht, aanwezig[:eigen], enveloppen[:eigen], eigen=True)
@@ -133,6 +145,24 @@ class EventStore:
         if sleutel is None or not aanwezig:
             raise StreamConflictError(f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events")
         return self._toevoeging(verwacht, aanwezig, enveloppen, eigen=False)
+
+    def _geverifieerd(self, casus_id: str, verwacht: int, aanwezig: Sequence[StoredEvent]) -> list[Envelop]:
+        vorige = self._laatste_hash(stream_id(casus_id), verwacht)
+        enveloppen: list[Envelop] = []
+        for s in aanwezig:
+            plaats = f"casus {casus_id} version {s.originator_version}"
+            try:
+                e = uitpakken(s.state)
+                gebeurtenis = decode(e.gebeurtenis.encode())
+            except (ValueError, KeyError, TypeError):
+                raise StreamConflictError(f"{plaats}: the stored event does not decode; nothing is built on it") from None
+            eigen = schakel(e.vorige, str(stream_id(casus_id)), s.originator_version, s.topic, e.gebeurtenis, e.sleutel)
+            fout = misplaatst(casus_id, s.originator_version, gebeurtenis)
+            if eigen != e.hash or e.vorige != vorige or s.originator_version != verwacht + len(enveloppen) + 1 or fout:
+                raise StreamConflictError(f"{plaats}: the stored event does not verify ({fout or 'hash or chain'}); nothing is built on it")
+            vorige = e.hash
+            enveloppen.append(e)
+        return enveloppen
 
     @staticmethod
     def _toevoeging(verwacht: int, aanwezig: Sequence[StoredEvent], enveloppen: Sequence[Envelop], eigen: bool) -> Toevoeging:

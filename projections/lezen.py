@@ -6,8 +6,12 @@ from datetime import datetime
 from typing import Any
 
 from domain.tijd import lokaal
+from domain.toestand import STATUS_BIJ_AFLOOP
 from projections.views import Row, ViewStore, tijdstip, uit_tijdstip
 
+# A missed term: lapsed and not met. Informative terms and the sixth-day transfer are never missed
+# (rev. 2026-11-30), also in rows a read model wrote before their statuses existed.
+GEMIST = "t.status = 'verstreken' AND t.soort NOT IN ({})".format(", ".join(f"'{s}'" for s in sorted(STATUS_BIJ_AFLOOP)))
 TIJDEN = ("ontvangen", "afgesloten_op", "volgende_termijn", "uiterlijk", "voldaan_op", "gesteld_op")
 
 
@@ -31,7 +35,7 @@ def lijst(
             voorwaarden.append(f"c.{kolom} = %s")
             params.append(waarde)
     if termijn_verstreken:
-        voorwaarden.append("EXISTS (SELECT 1 FROM termijnen t WHERE t.casus_id = c.casus_id AND t.status = 'verstreken')")
+        voorwaarden.append(f"EXISTS (SELECT 1 FROM termijnen t WHERE t.casus_id = c.casus_id AND {GEMIST})")
     waar = f"WHERE {' AND '.join(voorwaarden)}" if voorwaarden else ""
     rijen = views.query(
         "SELECT c.casus_id, c.beleid, c.gemeente, c.huishouden, c.houder, c.fase, c.status, c.ontvangen, c.volgende_termijn,"
@@ -53,11 +57,11 @@ def termijnen(views: ViewStore, *, verstreken: bool = False, binnen_tot: datetim
     voorwaarden: list[str] = []
     params: list[Any] = []
     if verstreken:
-        voorwaarden.append("t.status = 'verstreken'")
+        voorwaarden.append(f"({GEMIST})")
     if binnen_tot is not None:
         voorwaarden.append("(t.status = 'open' AND t.uiterlijk <= %s)")
         params.append(tijdstip(binnen_tot))
-    waar = f"WHERE {' OR '.join(voorwaarden)}" if voorwaarden else "WHERE t.status IN ('open', 'verstreken')"
+    waar = f"WHERE {' OR '.join(voorwaarden)}" if voorwaarden else f"WHERE t.status = 'open' OR ({GEMIST})"
     rijen = views.query(
         "SELECT t.casus_id, t.soort, t.regel, t.uiterlijk, t.status, t.beleid, t.gemeente, c.houder FROM termijnen t"
         f" LEFT JOIN caseload c ON c.casus_id = t.casus_id {waar} ORDER BY t.uiterlijk, t.casus_id",

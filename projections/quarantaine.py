@@ -18,7 +18,7 @@ from eventsourcing.persistence import PersistenceError
 
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import BEGIN, schakel, uitpakken
-from eventstore.store import EventStore, Opgeslagen, decode
+from eventstore.store import EventStore, Opgeslagen, decode, misplaatst
 from projections.views import Sql, ViewStore, tijdstip
 
 TABEL = "quarantaine"
@@ -112,7 +112,7 @@ class Keuring:
                 raise TypeError("a field of the envelope is not text")
         except (ValueError, KeyError, TypeError) as e:
             raise OngeldigeRijError("onleesbaar", f"the stored bytes are not an event envelope ({type(e).__name__}: {e})"[:300]) from None
-        if schakel(envelop.vorige, casus_id, versie, topic, envelop.gebeurtenis) != envelop.hash:
+        if schakel(envelop.vorige, casus_id, versie, topic, envelop.gebeurtenis, envelop.sleutel) != envelop.hash:
             raise OngeldigeRijError("gewijzigd", "the event's content, type or position does not match its hash")
         vorige = self._vorige_hash(casus_id, versie)
         if vorige is None:
@@ -123,6 +123,8 @@ class Keuring:
             gebeurtenis = decode(envelop.gebeurtenis.encode())
         except ValueError as e:
             raise OngeldigeRijError("ongeldig", f"the event does not decode: {e}"[:300]) from None
+        if (fout := misplaatst(casus_id, versie, gebeurtenis)) is not None:
+            raise OngeldigeRijError("misplaatst", fout)
         self.laatste[casus_id] = (versie, envelop.hash)
         return gebeurtenis
 

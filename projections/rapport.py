@@ -9,8 +9,11 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.tijd import begin_van
+from domain.toestand import STATUS_BIJ_AFLOOP
+from projections.termijnen import VASTGELEGD
 from projections.views import ViewStore, tijdstip, uit_tijdstip
 
+# Decided terms: met in time, met late, missed. `afgelopen` and `van-rechtswege` are never missed.
 BESLIST = ("voldaan", "te-laat", "verstreken")
 
 
@@ -29,7 +32,8 @@ def rapport(views: ViewStore, beleid: str, van: date, tot: date) -> dict[str, An
         "SELECT houder, status, eerste_besluit FROM caseload WHERE beleid = %s AND ontvangen >= %s AND ontvangen < %s", grenzen
     )
     termijnen = views.query(
-        "SELECT t.soort, t.status, t.gesteld_op, t.voldaan_op FROM termijnen t JOIN caseload c ON c.casus_id = t.casus_id"
+        "SELECT t.soort, t.status, t.gesteld_op, t.uiterlijk, t.voldaan_op, v.vastgelegd FROM termijnen t"
+        f" JOIN caseload c ON c.casus_id = t.casus_id LEFT JOIN {VASTGELEGD} v ON v.casus_id = t.casus_id AND v.termijn_id = t.termijn_id"
         " WHERE c.beleid = %s AND c.ontvangen >= %s AND c.ontvangen < %s",
         grenzen,
     )
@@ -48,8 +52,15 @@ def rapport(views: ViewStore, beleid: str, van: date, tot: date) -> dict[str, An
     }
 
 
+def _status(r: dict[str, Any]) -> str:
+    """Rows written before the statuses of rev. 2026-11-30 read as they would be written now."""
+    return STATUS_BIJ_AFLOOP.get(r["soort"], "verstreken") if r["status"] == "verstreken" else str(r["status"])
+
+
 def _per_soort(soort: str, rijen: list[dict[str, Any]]) -> dict[str, Any]:
-    status = Counter(r["status"] for r in rijen)
+    status = Counter(_status(r) for r in rijen)
+    # T-5c: met in time, recorded after the moment it would have lapsed (registration discipline).
+    laat = sum(1 for r in rijen if r["status"] == "voldaan" and r["vastgelegd"] and r["vastgelegd"] >= r["uiterlijk"])
     beslist = sum(status[s] for s in BESLIST)
     dagen = [
         (uit_tijdstip(r["voldaan_op"]) - uit_tijdstip(r["gesteld_op"])).total_seconds() / 86400
@@ -63,6 +74,9 @@ def _per_soort(soort: str, rijen: list[dict[str, Any]]) -> dict[str, Any]:
         "aantal": len(rijen),
         "open": status["open"],
         "vervallen": status["vervallen"],
+        "afgelopen": status["afgelopen"],
+        "van_rechtswege": status["van-rechtswege"],
+        "laat_vastgelegd": laat,
         "beslist": beslist,
         "tijdig": status["voldaan"],
         "aandeel_tijdig": round(status["voldaan"] / beslist, 4) if beslist else None,

@@ -7,15 +7,19 @@ from collections.abc import Sequence
 from typing import Any
 
 from domain import gebeurtenissen as g
+from domain.toestand import status_bij_afloop
 from eventstore.store import Opgeslagen
 from projections.views import Sql, tijdstip
 
 NAME = "termijnen"
+# When each deadline's being met was recorded: met in time but recorded after `uiterlijk` is
+# `laat_vastgelegd` (T-5c). A table of its own, so that a store from before it needs no migration.
+VASTGELEGD = "termijnen_vastgelegd"
 
 
 class Termijnen:
     name = NAME
-    tables: tuple[str, ...] = ("termijnen", "termijnen_casus")
+    tables: tuple[str, ...] = ("termijnen", "termijnen_casus", VASTGELEGD)
     ddl: tuple[str, ...] = (
         "CREATE TABLE IF NOT EXISTS termijnen_casus (casus_id TEXT PRIMARY KEY, beleid TEXT NOT NULL, gemeente TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS termijnen ("
@@ -24,6 +28,8 @@ class Termijnen:
         " PRIMARY KEY (casus_id, termijn_id))",
         "CREATE INDEX IF NOT EXISTS termijnen_status ON termijnen (status, uiterlijk)",
         "CREATE INDEX IF NOT EXISTS termijnen_beleid ON termijnen (beleid, soort)",
+        f"CREATE TABLE IF NOT EXISTS {VASTGELEGD} (casus_id TEXT NOT NULL, termijn_id TEXT NOT NULL, vastgelegd TEXT NOT NULL,"
+        " PRIMARY KEY (casus_id, termijn_id))",
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
@@ -32,6 +38,7 @@ class Termijnen:
         casussen: list[tuple[Any, ...]] = []
         gesteld: list[tuple[Any, ...]] = []
         wijzigingen: list[tuple[Any, ...]] = []
+        vastgelegd: list[tuple[Any, ...]] = []
         for item in items:
             e, cid = item.gebeurtenis, item.casus_id
             match e:
@@ -41,8 +48,14 @@ class Termijnen:
                     gesteld.append((e.termijn_id, e.soort, e.regel, tijdstip(e.op), tijdstip(e.uiterlijk), cid))
                 case g.TermijnVoldaan():
                     wijzigingen.append(("te-laat" if e.te_laat else "voldaan", tijdstip(e.op), None, cid, e.termijn_id))
+                    vastgelegd.append((cid, e.termijn_id, tijdstip(e.vastgelegd)))
                 case g.TermijnVerstreken():
-                    wijzigingen.append(("verstreken", None, None, cid, e.termijn_id))
+                    # An informative term ends `afgelopen`, the sixth-day transfer `van-rechtswege` (rev. 2026-11-30).
+                    wijzigingen.append((status_bij_afloop(e.termijn_id), None, None, cid, e.termijn_id))
+                case g.OverdrachtVervangen() if e.termijn_id:
+                    wijzigingen.append(("verstreken", None, None, cid, e.termijn_id))  # T-5a: judged again on the late fact
+                case g.TermijnHerzien():
+                    wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))  # T-6
                 case g.TermijnVervallen():
                     wijzigingen.append(("vervallen", None, None, cid, e.termijn_id))
                 case g.HuisverbodVerlengd():
@@ -62,4 +75,9 @@ class Termijnen:
             "UPDATE termijnen SET status = COALESCE(%s, status), voldaan_op = COALESCE(%s, voldaan_op),"
             " uiterlijk = COALESCE(%s, uiterlijk) WHERE casus_id = %s AND termijn_id = %s",
             wijzigingen,
+        )
+        sql.executemany(
+            f"INSERT INTO {VASTGELEGD} (casus_id, termijn_id, vastgelegd) VALUES (%s, %s, %s)"
+            " ON CONFLICT (casus_id, termijn_id) DO UPDATE SET vastgelegd = excluded.vastgelegd",
+            vastgelegd,
         )

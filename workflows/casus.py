@@ -23,20 +23,27 @@ with workflow.unsafe.imports_passed_through():
     from domain.beslissen import decide, decide_op_tijd, verstrijk, weiger_beeindiging
     from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
+    from domain.herzien import herzie_termijnen
     from domain.opdrachten import Verzoek
+    from domain.tijd import Kalender
     from domain.toestand import Casus
     from domain.weigering import Weigering
     from workflows import zoekattributen as za
     from workflows.modellen import SLEUTELS_BEWAARD, WEIGERING, CasusStart, Resultaat, Vastgelegd, weigering
+    from workflows.wekkers import Wekkers
 
 __all__ = ["WEIGERING", "CasusStart", "CasusWorkflow", "Resultaat", "Vastgelegd"]
 
 PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
 PATCH_LOKALE_APPEND = "append-als-lokale-activiteit"
 PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
+PATCH_WEKKERS = "termijntimers-niet-annuleren"  # workflows/wekkers.py: why
+PATCH_HERLEIDEN = "t5a-klok-herleiden"
 # A decision that meets the events of other decisions in its place catches up and decides again;
 # more rounds than this mean something else appends to the stream, which no retry can settle.
 INHAAL_RONDES = 5
+# The stream holds an event that does not verify where a decision belongs (see EventStore.append).
+ONBETROUWBAAR = "StreamOnbetrouwbaar"
 APPEND_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1),
     backoff_coefficient=2.0,
@@ -59,6 +66,12 @@ class CasusWorkflow:
         self._laatste_hash: str | None = None  # from the last append: the next one need not read it back
         self._zoekwaarden: dict[str, Any] = {}  # what this run last upserted, per search attribute
         self._sleutels: dict[str, Vastgelegd] = dict(start.sleutels)
+        self._wekkers = Wekkers()
+        # The revision of 2026-11-30 (T-5a re-deriving what the clock did before a late fact, every
+        # melder's anonymity, T-5b's latest incident, IJM-3.3.6 after a dienst) decides otherwise than
+        # before; a validator may not call `patched`, so the run decides once, at its start, whether
+        # its history was decided with it.
+        self._herleiden = workflow.patched(PATCH_HERLEIDEN)
 
     @workflow.run
     async def run(self, start: CasusStart) -> Casus:
@@ -102,9 +115,19 @@ class CasusWorkflow:
 
     async def _wacht_op_termijn_of_actie(self, termijn: datetime | None) -> None:
         if termijn is not None and termijn <= self._nu():
-            await self._besluit(f"tik:{self._huidig().versie}:{termijn.isoformat()}", self._tik)
+            sleutel = f"tik:{self._huidig().versie}:{termijn.isoformat()}"
+            await self._besluit(sleutel, self._tik)
+            if self._huidig().volgende_termijn() == termijn:
+                # The tick's key is in the stream, yet the deadline is still open: the stream's keys do
+                # not hold together (altered past the application). The deadline still lapses.
+                workflow.logger.warning("a due tick was recorded as taken; deciding it again", extra={"sleutel": sleutel})
+                await self._besluit(f"{sleutel}:opnieuw", self._tik)
             return
         self._gewijzigd = False
+        if workflow.patched(PATCH_WEKKERS):
+            wekker = None if termijn is None else self._wekkers.voor(termijn, self._nu())
+            await workflow.wait_condition(lambda: self._gewijzigd or (wekker is not None and wekker.done()))
+            return
         timeout = None if termijn is None else termijn - self._nu()
         with contextlib.suppress(asyncio.TimeoutError):
             await workflow.wait_condition(lambda: self._gewijzigd, timeout=timeout)
@@ -121,7 +144,7 @@ class CasusWorkflow:
 
         def beslis(casus: Casus | None) -> list[Gebeurtenis]:
             try:
-                return decide_op_tijd(self._huidig(casus), verzoek, self._start.regelset, self._nu())
+                return decide_op_tijd(self._huidig(casus), verzoek, self._start.regelset, self._nu(), self._herleiden)
             except Weigering as w:
                 # Another action got in between validation and execution.
                 raise self._geweigerd(verzoek, w) from None
@@ -139,7 +162,7 @@ class CasusWorkflow:
         if self._update_sleutel() in self._sleutels:
             return  # already in the stream: the handler answers with what was stored
         try:
-            decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu())
+            decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu(), self._herleiden)
         except Weigering as w:
             raise self._geweigerd(verzoek, w) from None
 
@@ -156,6 +179,15 @@ class CasusWorkflow:
         casus_id = self._start.melding.casus_id
         workflow.logger.info("action refused", extra={"casus_id": casus_id, "actie": actie, "regel": w.regel, "melding": w.melding})
         return weigering(w)
+
+    @workflow.update(name="kalender")
+    async def kalender(self, kalender: Kalender) -> Resultaat:
+        """T-6: a later calendar version re-sets the provisional deadlines it moves (`TermijnHerzien`);
+        the deadlines set from then on are counted with it (carried over a continue-as-new)."""
+        nieuw = self._start.regelset.model_copy(update={"kalender": kalender})
+        vastgelegd = await self._besluit(f"kalender:{kalender.versie}", lambda c: [*herzie_termijnen(self._huidig(c), nieuw, self._nu())])
+        self._start = self._start.model_copy(update={"regelset": nieuw})
+        return Resultaat(versie=vastgelegd.versie, gebeurtenissen=vastgelegd.gebeurtenissen, casus=self._huidig())
 
     @workflow.query(name="toestand")
     def toestand(self) -> Casus | None:
@@ -201,18 +233,27 @@ class CasusWorkflow:
             sleutel=sleutel,
         )
         timeout = timedelta(seconds=self._start.activiteit_timeout_s)
+        try:
+            toegevoegd = await self._append(invoer, timeout)
+        except ActivityError as e:
+            oorzaak = e.cause
+            if isinstance(oorzaak, ApplicationError) and oorzaak.type == CONFLICT:
+                # The stream holds what does not verify where this decision belongs: nothing is built on it.
+                raise ApplicationError(f"casus {invoer.casus_id}: {oorzaak.message}", type=ONBETROUWBAAR, non_retryable=True) from e
+            raise
+        self._laatste_hash = toegevoegd.hash
+        return toegevoegd
+
+    async def _append(self, invoer: Toevoegen, duur: timedelta) -> Toegevoegd:
         if workflow.patched(PATCH_LOKALE_APPEND):
             # In the worker's own process, within the workflow task: no extra round trips through the
             # server per action. Idempotent, so a retry after a lost worker stores nothing twice.
-            toegevoegd = await workflow.execute_local_activity_method(
-                EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=timeout, retry_policy=APPEND_RETRY
+            return await workflow.execute_local_activity_method(
+                EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=duur, retry_policy=APPEND_RETRY
             )
-        else:
-            toegevoegd = await workflow.execute_activity_method(
-                EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=timeout, retry_policy=APPEND_RETRY
-            )
-        self._laatste_hash = toegevoegd.hash
-        return toegevoegd
+        return await workflow.execute_activity_method(
+            EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=duur, retry_policy=APPEND_RETRY
+        )
 
     def _evolueer(self, gebeurtenissen: Sequence[Gebeurtenis], sleutels: Sequence[str | None]) -> None:
         """Evolves the state through events the stream holds, remembering each decision's key."""

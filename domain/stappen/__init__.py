@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.gebeurtenissen import Gebeurtenis
 from domain.stap import Stap
-from domain.stappen import beoordeling, cyclus, escalatie, huisverbod, monitoring, overdracht, team
+from domain.stappen import beoordeling, cyclus, dwang, escalatie, huisverbod, monitoring, overdracht, team
 
 Handler = Callable[[Stap, Any], list[Gebeurtenis]]
 
@@ -29,7 +29,7 @@ HANDLERS: dict[str, Handler] = {
     "opnieuw-melden": cyclus.opnieuw_melden,
     "nieuwe-melding": cyclus.nieuwe_melding,
     "ondersteuning-vt": team.ondersteuning_vt,
-    "dwangmaatregel": team.dwangmaatregel,
+    "dwangmaatregel": dwang.dwangmaatregel,
     "opschalen": escalatie.opschalen,
     "opschaling-besluit": escalatie.opschaling_besluit,
     "gemeente-informeren": escalatie.gemeente_informeren,

@@ -7,12 +7,10 @@ from domain import opdrachten as o
 from domain.gebeurtenissen import Gebeurtenis
 from domain.partijen import CLIENTSYSTEEM, JEUGDHULP, MDA, VEILIG_THUIS, instelling, team
 from domain.stap import Stap, controleer_team, crisis, vereis_fase, vereis_partij
-from domain.stappen.overdracht import na_overdracht
+from domain.stappen.overdracht import formulier_direct, na_overdracht
 from domain.weigering import Weigering
 
 DIENSTEN = ("voorwaarden-en-vervolg", "onderzoek")
-# The information items of the overdrachtsformulier (IJM-3.3.3 / GM-5.1.3).
-FORMULIER = ("inhoud-melding", "contactgegevens-melder", "uitkomst-veiligheidsbeoordeling", "informatie-beoordeling")
 
 
 def spoed_vaststellen(s: Stap, _: o.SpoedVaststellen) -> list[Gebeurtenis]:
@@ -81,9 +79,10 @@ def controleer_besluit(s: Stap, b: o.BeoordelingAfronden) -> None:
 
 
 def _controleer_tenzij(s: Stap, criteria: tuple[str, ...]) -> None:
-    """IJM-3.2 / IJM-3.3: no direct overdracht when a criterion holds; melder-anoniem and
-    acute-dreiging follow from the melding itself."""
-    afgeleid = {"melder-anoniem": s.casus.melder.anoniem, "acute-dreiging": s.casus.acuut}
+    """IJM-3.2 / IJM-3.3: no direct overdracht when a criterion holds; melder-anoniem (any melder of
+    this cycle, rev. 2026-11-30) and acute-dreiging follow from the meldingen themselves."""
+    anoniem = s.casus.melder_anoniem if s.herziening else s.casus.melder.anoniem
+    afgeleid = {"melder-anoniem": anoniem, "acute-dreiging": s.casus.acuut}
     gelden = [c for c in s.beleid.tenzij_criteria if c in criteria or afgeleid.get(c, False)]
     if gelden and s.beleid.regels.tenzij:
         raise Weigering(
@@ -96,8 +95,11 @@ def _controleer_tenzij(s: Stap, criteria: tuple[str, ...]) -> None:
 
 def _direct(s: Stap, naar: str) -> list[Gebeurtenis]:
     regels = s.beleid.regels
-    inhoud = tuple(i for i in FORMULIER if i != "contactgegevens-melder" or not s.casus.melder.anoniem)
-    formulier = s.maak(g.BerichtVerstuurd, regels.informatie_overdracht, soort="overdrachtsformulier", aan=naar, inhoud=inhoud)
+    if s.beleid.formulier_direct_moment == "acceptatie" and regels.formulier_bij_acceptatie:
+        # IJM-3.3.1d: the data go at the overdrachtstafel, when the team accepts; one that declines gets none.
+        aangehouden = s.maak(g.Geregistreerd, regels.formulier_bij_acceptatie, actie="formulier-bij-acceptatie", velden={"team": naar})
+        return [s.maak(g.OverdrachtAangeboden, regels.overdracht_direct, aan=naar), aangehouden]
+    formulier = formulier_direct(s, naar)
     if s.beleid.overdracht_direct_moment == "acceptatie":
         return [s.maak(g.OverdrachtAangeboden, regels.overdracht_direct, aan=naar), formulier]
     # GM-5.1.5 / GM-3g: the team holds it from the besluit (digital receipt).

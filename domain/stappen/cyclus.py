@@ -8,25 +8,23 @@ from domain import opdrachten as o
 from domain.gebeurtenissen import Gebeurtenis, Melder
 from domain.partijen import VEILIG_THUIS
 from domain.stap import Stap, crisis, vereis_fase, vereis_partij
-from domain.tijd import begin_werkdag, einde_werkdag
+from domain.tijd import Werkdagtelling
 from domain.weigering import Weigering
 
 
 def _termijnen(s: Stap, acuut: bool) -> list[Gebeurtenis]:
     """The new cycle's own deadlines; the team holds it until Veilig Thuis takes it, as the melder does."""
-    beleid, regels, kal = s.beleid, s.beleid.regels, s.regelset.werkdagen
-    events: list[Gebeurtenis] = [
-        s.termijn("veiligheidsbeoordeling", einde_werkdag(kal, s.op, beleid.beoordeling_werkdagen), regels.veiligheidsbeoordeling)
-    ]
+    beleid, regels = s.beleid, s.beleid.regels
+    beoordeling = Werkdagtelling(vanaf=s.op, werkdagen=beleid.beoordeling_werkdagen, wijze="einde")
+    events: list[Gebeurtenis] = [s.termijn_in_werkdagen("veiligheidsbeoordeling", beoordeling, regels.veiligheidsbeoordeling)]
     if acuut:
         return [*events, *s.draag_over(VEILIG_THUIS, regels.acuut), *crisis(s)]
     if beleid.vt_verantwoordelijk_vanaf == "ontvangst" and regels.vt_vanaf_ontvangst:
         return [*events, *s.draag_over(VEILIG_THUIS, regels.vt_vanaf_ontvangst)]
     if beleid.vt_uiterlijk_werkdag and regels.uiterlijke_overdracht_vt:
-        uiterlijk = begin_werkdag(kal, s.op, beleid.vt_uiterlijk_werkdag)
-        events.append(
-            s.termijn("verantwoordelijkheid-vt", uiterlijk, regels.uiterlijke_overdracht_vt, gevolg="verantwoordelijkheid-naar-vt")
-        )
+        zesde = Werkdagtelling(vanaf=s.op, werkdagen=beleid.vt_uiterlijk_werkdag, wijze="begin")
+        gevolg = "verantwoordelijkheid-naar-vt"
+        events.append(s.termijn_in_werkdagen("verantwoordelijkheid-vt", zesde, regels.uiterlijke_overdracht_vt, gevolg=gevolg))
     return events
 
 
@@ -56,9 +54,14 @@ def contact_vastgelegd(s: Stap, c: o.ContactVastleggen) -> list[Gebeurtenis]:
     vereis_partij(s, VEILIG_THUIS, regel, "contact-vastgelegd")
     vereis_fase(s, ("beoordeling",), regel, "contact-vastgelegd")
     gehad = s.casus.contacten
+    if c.gezin_contacteren is not None and c.met != "gi":
+        raise Weigering(regels.gi_contact or regel, "gezin-contacteren is the GI's say, with met: gi only", veld="gezin-contacteren")
     if s.casus.aanleiding == "nieuwe-melding":
         if s.beleid.gi_eerst and s.casus.gi_betrokken and c.met != "gi" and "gi" not in gehad:
             raise Weigering(regel, "a gecertificeerde instelling is involved: Veilig Thuis contacts the GI first", veld="met")
-        if c.met == "hulpverlener" and "gezin" not in gehad:
+        # IJM-3.7b: the GI decides whether the household is contacted; when it says no, it is not required first.
+        if c.met == "hulpverlener" and "gezin" not in gehad and s.casus.gi_gezin_contacteren:
             raise Weigering(regel, "Veilig Thuis contacts the household first, then the team", veld="met")
+    if c.met == "gi" and regels.gi_contact:
+        return [s.maak(g.ContactVastgelegd, regels.gi_contact, met=c.met, gezin_contacteren=c.gezin_contacteren)]
     return [s.maak(g.ContactVastgelegd, regel, met=c.met)]

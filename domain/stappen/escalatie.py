@@ -12,7 +12,9 @@ from domain.weigering import Weigering
 
 
 def _betrokken(s: Stap) -> tuple[str | None, ...]:
-    return (VEILIG_THUIS, s.houdend_team, s.casus.aangeboden_aan, s.casus.dienst_team)
+    """The parties to a disagreement; IJM-3.8a (rev. 2026-11-30): also the team that has just declined
+    the casus, until it is offered to another team."""
+    return (VEILIG_THUIS, s.houdend_team, s.casus.aangeboden_aan, s.casus.dienst_team, s.casus.geweigerd_door)
 
 
 def opschalen(s: Stap, o_: o.Opschalen) -> list[Gebeurtenis]:

@@ -10,7 +10,7 @@ from domain import opdrachten as o
 from domain.gebeurtenissen import Gebeurtenis
 from domain.partijen import BURGEMEESTER, VEILIG_THUIS
 from domain.stap import Stap, vereis_partij
-from domain.tijd import ZONE, einde_kalenderdag, einde_werkdag, lokaal
+from domain.tijd import ZONE, Werkdagtelling, einde_kalenderdag, lokaal
 from domain.weigering import Weigering
 
 
@@ -30,12 +30,13 @@ def huisverbod_opleggen(s: Stap, _: o.HuisverbodOpleggen) -> list[Gebeurtenis]:
     if lopend is not None and lopend.status == "open":
         raise Weigering(opleggen, f"a huisverbod runs until {lokaal(lopend.uiterlijk)}")
     dag1 = s.op  # day 1 is the day of imposition (GM-6b)
+    gesprek_telling = Werkdagtelling(vanaf=dag1, werkdagen=termen.gesprek_werkdagen, wijze="einde")
     return [
         s.maak(g.HuisverbodOpgelegd, opleggen),
         s.termijn("huisverbod-einde", (dag1.astimezone(ZONE) + timedelta(days=termen.dagen)), opleggen),
         s.termijn("huisverbod-lokaal-team-informeren", einde_kalenderdag(dag1, termen.team_informeren_dag - 1), team),
         s.termijn("huisverbod-advies", einde_kalenderdag(dag1, termen.advies_dag - 1), advies),
-        s.termijn("huisverbod-gesprek", einde_werkdag(s.regelset.werkdagen, dag1, termen.gesprek_werkdagen), gesprek),
+        s.termijn_in_werkdagen("huisverbod-gesprek", gesprek_telling, gesprek),
     ]
 
 
@@ -52,7 +53,17 @@ def huisverbod_verlengen(s: Stap, _: o.HuisverbodVerlengen) -> list[Gebeurtenis]
 
 
 def lokaal_team_geinformeerd(s: Stap, _: o.LokaalTeamGeinformeerd) -> list[Gebeurtenis]:
-    return _voldoe(s, "huisverbod-lokaal-team-informeren", "lokaal-team-geinformeerd", (VEILIG_THUIS,))
+    """GM-6b: the team informed of the huisverbod; GM-7.3b (rev. 2026-11-30): also Veilig Thuis's
+    contact with the team while it holds casusregie, a message open until recorded here."""
+    verschuldigd = [b for b in s.casus.berichten_open if b.soort == "contact-lokaal-team"]
+    termijn = s.casus.termijn("huisverbod-lokaal-team-informeren")
+    if not verschuldigd:
+        return _voldoe(s, "huisverbod-lokaal-team-informeren", "lokaal-team-geinformeerd", (VEILIG_THUIS,))
+    vereis_partij(s, VEILIG_THUIS, verschuldigd[0].regel, "lokaal-team-geinformeerd")
+    events: list[Gebeurtenis] = [s.maak(g.BerichtVerstuurd, b.regel, soort=b.soort, aan=b.aan) for b in verschuldigd]
+    if termijn is not None and termijn.status in ("open", "verstreken"):
+        events += _voldoe(s, "huisverbod-lokaal-team-informeren", "lokaal-team-geinformeerd", (VEILIG_THUIS,))
+    return events
 
 
 def huisverbod_advies(s: Stap, a: o.HuisverbodAdvies) -> list[Gebeurtenis]:

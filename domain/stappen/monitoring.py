@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from domain import gebeurtenissen as g
 from domain import opdrachten as o
@@ -10,6 +10,7 @@ from domain.gebeurtenissen import Gebeurtenis
 from domain.partijen import CLIENTSYSTEEM, VEILIG_THUIS
 from domain.stap import Stap, vereis_partij
 from domain.tijd import begin_van, lokale_datum
+from domain.toestand import Termijn
 from domain.weigering import Weigering
 
 MOMENTEN = ("monitoring-3m", "monitoring-12m", "monitoring-vervolg")
@@ -34,11 +35,10 @@ def monitoring_oordeel(s: Stap, m: o.MonitoringOordeel) -> list[Gebeurtenis]:
     if not planning:
         raise Weigering(regels.monitoring, "no monitoring moment is planned; plan one with monitoring-verlengen")
     moment, rest = planning[0], planning[1:]
-    oordeel = s.maak(
-        g.MonitoringOordeelGegeven, regels.monitoring_oordeel, termijn_id=moment.id,
-        voorwaarden_voldaan=m.voorwaarden_voldaan, directe_veiligheid=m.directe_veiligheid,
-        stabiele_veiligheid=m.stabiele_veiligheid, herstel_aandacht=m.herstel_aandacht,
-    )  # fmt: skip
+    vanaf = venster_vanaf(s, moment)
+    if vanaf is not None and s.op < vanaf:
+        return [_oordeel(s, m, None, regels.monitoring_venster or regels.monitoring_oordeel)]
+    oordeel = _oordeel(s, m, moment.id, regels.monitoring_oordeel)
     events: list[Gebeurtenis] = [oordeel, *s.voldoe(moment)]
     if oordeel.positief and rest and s.beleid.monitoring_vroeg_afsluiten and regels.monitoring_vroeg:
         # GM-5.2.7b: all four positive at any moment ends monitoring; the later moments lapse.
@@ -49,6 +49,26 @@ def monitoring_oordeel(s: Stap, m: o.MonitoringOordeel) -> list[Gebeurtenis]:
     if oordeel.positief:
         return events + _einde(s, regels.monitoring)
     return [*events, s.maak(g.MonitoringBesluitNodig, regels.monitoring_oordeel)]
+
+
+def venster_vanaf(s: Stap, moment: Termijn) -> datetime | None:
+    """IJM-3.4.5e / GM-5.2.7d: an oordeel counts for a planned moment from `monitoring_venster_weken`
+    before the moment's day (the day whose end is its deadline) until its deadline."""
+    weken = s.beleid.monitoring_venster_weken
+    if weken is None:
+        return None  # a policy written before the revision of 2026-11-30 has no window
+    dag = lokale_datum(moment.uiterlijk - timedelta(microseconds=1))
+    return begin_van(dag - timedelta(weeks=weken))
+
+
+def _oordeel(s: Stap, m: o.MonitoringOordeel, termijn_id: str | None, regel: str) -> g.MonitoringOordeelGegeven:
+    """An oordeel on a planned moment, or (termijn_id None) an extra contact before its window,
+    "vaker indien nodig": it meets no moment and ends no monitoring."""
+    return s.maak(
+        g.MonitoringOordeelGegeven, regel, termijn_id=termijn_id,
+        voorwaarden_voldaan=m.voorwaarden_voldaan, directe_veiligheid=m.directe_veiligheid,
+        stabiele_veiligheid=m.stabiele_veiligheid, herstel_aandacht=m.herstel_aandacht,
+    )  # fmt: skip
 
 
 def _einde(s: Stap, regel: str) -> list[Gebeurtenis]:

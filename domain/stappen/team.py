@@ -1,4 +1,4 @@
-"""The lokaal team's part after the overdracht (IJM-4; GM-7), support and coercion (IJM-3.5, IJM-3.6; GM-5.3)."""
+"""The lokaal team's part after the overdracht (IJM-4; GM-7) and Veilig Thuis's support (IJM-3.5; GM-5.3a)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from domain.partijen import CLIENTSYSTEEM, MELDER, VEILIG_THUIS
 from domain.stap import Stap, vereis_fase, vereis_partij
 from domain.tijd import begin_van, lokaal, lokale_datum, maanden_later
 from domain.weigering import Weigering
-
-ACTIEF_BETROKKEN = ("beoordeling", "overdracht-aangeboden", "dienst")
 
 
 def incident(s: Stap, i: o.Incident) -> list[Gebeurtenis]:
@@ -25,7 +23,8 @@ def stabiele_veiligheid(s: Stap, v: o.StabieleVeiligheid) -> list[Gebeurtenis]:
     vereis_fase(s, ("overgedragen",), regel, "stabiele-veiligheid")
     vereis_partij(s, s.houdend_team, regel, "stabiele-veiligheid")
     maanden = s.beleid.stabiel_na_maanden
-    basis = max(s.casus.ontvangen, s.casus.laatste_incident or s.casus.ontvangen)
+    laatste = s.casus.laatste_incident if s.herziening else s.casus.laatst_geregistreerd_incident
+    basis = max(s.casus.ontvangen, laatste or s.casus.ontvangen)
     vanaf = begin_van(maanden_later(lokale_datum(basis), maanden))
     if s.op < vanaf:
         raise Weigering(
@@ -64,24 +63,35 @@ def afsluiten(s: Stap, a: o.Afsluiten) -> list[Gebeurtenis]:
     vereis_partij(s, team, regels.afsluiten, "afsluiten")
     _controleer_grond(s, a)
     if not s.casus.monitoring:
-        return _sluit(s, a.reden)
+        return _sluit(s, a.reden, regels.afsluiten_geen_contact if a.reden == "geen-contact-geen-zorgen" else None)
+    return _sluit_tijdens_monitoring(s, a)
+
+
+def _sluit_tijdens_monitoring(s: Stap, a: o.Afsluiten) -> list[Gebeurtenis]:
+    """IJM-3.4.5d / IJM-4.3a: agreed with Veilig Thuis, the household holds it until monitoring ends."""
+    regels = s.beleid.regels
     if not a.afgestemd_met_vt:
         raise Weigering(
             regels.afsluiten_tijdens_monitoring,
             "monitoring by Veilig Thuis still runs: ending the support needs consultation with Veilig Thuis (afgestemd-met-vt: true)",
             veld="afgestemd-met-vt",
         )
-    # IJM-4.3a: the household holds it until monitoring ends, then the casus closes.
-    return [
+    events: list[Gebeurtenis] = [
         s.maak(g.Geregistreerd, regels.afsluiten, actie="afsluiten", velden={"reden": a.reden}),
         *s.draag_over(CLIENTSYSTEEM, regels.afsluiten),
     ]
+    if regels.afsluiting_melden:  # GM-7.3c: the team tells Veilig Thuis, whose monitoring runs on
+        events.append(s.maak(g.BerichtVerstuurd, regels.afsluiting_melden, soort="afsluiting-gemeld", aan=VEILIG_THUIS))
+    return events
 
 
 def _controleer_grond(s: Stap, a: o.Afsluiten) -> None:
     regels = s.beleid.regels
     if a.reden == "geen-contact-geen-zorgen":
         regel = s.regel(regels.afsluiten_geen_contact, "closing without contact (geen-contact-geen-zorgen)")
+        if s.herziening and s.casus.overdracht != "direct":
+            # Rev. 2026-11-30: the paragraph is about a direct overdracht; after a dienst the team closes on stable safety.
+            raise Weigering(regel, "geen-contact-geen-zorgen ends the team's involvement only after a direct overdracht", veld="reden")
         if s.casus.contact_gelegd is not None:
             raise Weigering(regel, f"contact with the household was registered at {lokaal(s.casus.contact_gelegd)}", veld="reden")
     elif s.casus.stabiel_sinds is None:
@@ -90,14 +100,15 @@ def _controleer_grond(s: Stap, a: o.Afsluiten) -> None:
         )
 
 
-def _sluit(s: Stap, reden: str) -> list[Gebeurtenis]:
+def _sluit(s: Stap, reden: str, regel: str | None = None) -> list[Gebeurtenis]:
+    """IJM-4.3a: the casus closes; `regel` when another clause grounds the close (IJM-3.3.6)."""
     regels = s.beleid.regels
     events: list[Gebeurtenis] = [
         s.maak(g.TermijnVervallen, t.regel, termijn_id=t.id, reden="casus afgesloten") for t in s.casus.open_termijnen()
     ]
     if regels.casusregie and s.casus.casusregie:
         events.append(s.maak(g.CasusregieBelegd, regels.casusregie, bij=None))  # GM-7.3: ended together, recorded
-    return [*events, s.maak(g.CasusAfgesloten, regels.afsluiten, reden=reden)]
+    return [*events, s.maak(g.CasusAfgesloten, regel or regels.afsluiten, reden=reden)]
 
 
 def ondersteuning_vt(s: Stap, v: o.OndersteuningVt) -> list[Gebeurtenis]:
@@ -106,14 +117,3 @@ def ondersteuning_vt(s: Stap, v: o.OndersteuningVt) -> list[Gebeurtenis]:
     vereis_fase(s, ("overgedragen",), regel, "ondersteuning-vt")
     vereis_partij(s, (VEILIG_THUIS, s.houdend_team), regel, "ondersteuning-vt")
     return [s.maak(g.Geregistreerd, regel, actie="ondersteuning-vt", velden={"vorm": v.vorm})]
-
-
-def dwangmaatregel(s: Stap, d: o.Dwangmaatregel) -> list[Gebeurtenis]:
-    """IJM-3.6 / GM-5.3b: Veilig Thuis initiates while actively involved, the team after the overdracht."""
-    regels = s.beleid.regels
-    wie = VEILIG_THUIS if s.casus.fase in ACTIEF_BETROKKEN else s.houdend_team
-    vereis_partij(s, wie, regels.dwang, f"dwangmaatregel in phase '{s.casus.fase}'")
-    velden: dict[str, str | bool] = {"soort": d.soort}
-    if d.soort == "vtb" and regels.casusregie and wie != VEILIG_THUIS and wie is not None:
-        velden["casusregie"] = wie  # GM-5.3b: after a VTB the lokaal team keeps casusregie
-    return [s.maak(g.Geregistreerd, regels.dwang, actie="dwangmaatregel", velden=velden)]

@@ -89,4 +89,5 @@ def test_the_actions_of_a_dienst_and_monitoring_from_the_command_line(stack: Sta
     status = stack.json("status", casus_id)
     assert status["houder"] == "lokaal-team:ede" and status["casusregie"] == "lokaal-team:ede"
     termijnen = {t["soort"]: t["status"] for t in status["termijnen"]}
-    assert termijnen["monitoring-3m"] == "voldaan" and termijnen["monitoring-12m"] == "open"
+    # GM-5.2.7d (rev. 2026-11-30): an oordeel right after the overdracht is an extra contact, before the window.
+    assert termijnen["monitoring-3m"] == "open" and termijnen["monitoring-12m"] == "open"

@@ -28,6 +28,7 @@ def ijm_dienst(ijmond: Regelset, besluit: str = "voorwaarden-en-vervolg", anonie
 
 def ijm_overgedragen(ijmond: Regelset) -> Draaiboek:
     d = ijm_dienst(ijmond)
+    d.doe("2027-05-31T11:00:00+02:00", "warme-overdracht", "veilig-thuis")  # IJM-3.4.2: required (rev. 2026-11-30)
     d.doe("2027-06-01T10:00:00+02:00", "overdracht-accepteren", "lokaal-team:socius-md")
     return d
 
@@ -42,6 +43,7 @@ def gm_dienst(gelderland: Regelset, besluit: str = "voorwaarden-en-vervolg") -> 
 def test_IJM_3_4_1_after_a_dienst_the_team_holds_it_once_informed_and_accepted(ijmond: Regelset) -> None:
     d = ijm_dienst(ijmond)
     assert d.casus.fase == "overdracht-aangeboden" and d.houders()[-1][0] == "veilig-thuis"
+    d.doe("2027-05-31T11:00:00+02:00", "warme-overdracht", "veilig-thuis")
     d.doe("2027-06-01T10:00:00+02:00", "overdracht-accepteren", "lokaal-team:socius-md")
     assert d.houders()[-1] == ("lokaal-team:socius-md", "IJM-3.4.1")
 
@@ -88,8 +90,9 @@ def test_GM_5_2_5_GM_5_2_6_the_household_hears_the_conclusions_after_an_onderzoe
 ) -> None:
     soorten = [(b.soort, b.regel) for b in gm_dienst(gelderland, "onderzoek").casus.berichten]
     assert ("brief-gezin", "GM-5.2.5") in soorten and ("terugkoppeling-melder", "GM-5.2.6") in soorten
-    zonder_onderzoek = [b.soort for b in gm_dienst(gelderland, "voorwaarden-en-vervolg").casus.berichten]
-    assert "brief-gezin" not in zonder_onderzoek and "terugkoppeling-melder" in zonder_onderzoek
+    # Rev. 2026-11-30: after voorwaarden-en-vervolg the household hears GM-5.1.4's letter, without conclusions.
+    zonder_onderzoek = [(b.soort, b.regel) for b in gm_dienst(gelderland, "voorwaarden-en-vervolg").casus.berichten]
+    assert ("brief-gezin", "GM-5.1.4") in zonder_onderzoek and ("terugkoppeling-melder", "GM-5.2.6") in zonder_onderzoek
 
 
 @pytest.mark.parametrize("policy", ["ijmond", "gelderland"])

@@ -58,7 +58,8 @@ def test_IJM_3_3_1b_a_team_that_does_not_serve_the_gemeente_cannot_be_offered_th
 
 def test_IJM_3_3_3_the_overdrachtsformulier_carries_the_four_information_items(ijmond: Regelset) -> None:
     d = aangeboden(ijmond)
-    formulier = d.casus.berichten[0]
+    d.doe(ACCEPTATIE, "overdracht-accepteren", "lokaal-team:socius-md")  # IJM-3.3.1d: the form goes at acceptance
+    formulier = next(b for b in d.casus.berichten if b.soort == "overdrachtsformulier")
     assert (formulier.soort, formulier.aan, formulier.regel) == ("overdrachtsformulier", "lokaal-team:socius-md", "IJM-3.3.3")
     assert formulier.inhoud == ("inhoud-melding", "contactgegevens-melder", "uitkomst-veiligheidsbeoordeling", "informatie-beoordeling")
 

@@ -78,13 +78,6 @@ def test_IJM_3_3_6_veilig_thuis_takes_it_on_the_sixth_working_day_of_the_new_cyc
     assert d.houders()[-1] == ("veilig-thuis", "IJM-3.1d")
 
 
-def test_GM_renewed_concern_is_not_an_arrangement_of_gelderland_midden(gelderland: Regelset) -> None:
-    gm = Draaiboek(gelderland, "2028-01-10T09:00:00+01:00", "ede")
-    gm.doe("2028-01-12T10:00:00+01:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="ede")
-    with pytest.raises(Weigering, match="no arrangement"):
-        gm.doe("2028-02-12T10:00:00+01:00", "opnieuw-melden", "lokaal-team:ede", inhoud="zorgen")
-
-
 def test_IJM_3_7_a_new_melding_during_a_trajectory_starts_a_beoordeling_in_the_same_casus(ijmond: Regelset) -> None:
     d = bij_team(ijmond)
     d.doe("2027-06-01T10:00:00+02:00", "nieuwe-melding", "veilig-thuis", melder_soort="burger", gi_betrokken=False, inhoud="buren")
@@ -126,6 +119,7 @@ def test_IJM_3_6_coercion_by_veilig_thuis_while_involved_and_by_the_team_after_t
     assert fout.value.regel == "IJM-3.6" and "veilig-thuis" in fout.value.melding
     d.doe("2027-03-31T15:00:00+02:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="socius-md")
     d.doe("2027-04-01T11:00:00+02:00", "overdracht-accepteren", TEAM)
+    d.doe("2027-04-02T10:00:00+02:00", "contact-gelegd", TEAM)  # IJM-3.6b: on its own contacts (rev. 2026-11-30)
     d.doe("2027-04-02T11:00:00+02:00", "dwangmaatregel", TEAM, soort="aangifte")
     with pytest.raises(Weigering, match=TEAM):
         d.doe("2027-04-02T12:00:00+02:00", "dwangmaatregel", "veilig-thuis", soort="vto")
@@ -134,7 +128,7 @@ def test_IJM_3_6_coercion_by_veilig_thuis_while_involved_and_by_the_team_after_t
 def test_GM_5_3b_after_a_vtb_the_team_keeps_casusregie(gelderland: Regelset) -> None:
     gm = Draaiboek(gelderland, "2028-01-10T09:00:00+01:00", "ede")
     gm.doe("2028-01-12T10:00:00+01:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="ede")
-    nieuw = gm.doe("2028-02-12T10:00:00+01:00", "dwangmaatregel", "lokaal-team:ede", soort="vtb")
+    nieuw = gm.doe("2028-02-12T10:00:00+01:00", "dwangmaatregel", "veilig-thuis", soort="vtb", gezamenlijk=True)
     assert isinstance(nieuw[-1], g.Geregistreerd) and nieuw[-1].regel == "GM-5.3b"
     assert gm.casus.casusregie == "lokaal-team:ede"
 
@@ -171,7 +165,9 @@ def test_IJM_3_3_2b_veilig_thuis_closes_its_dossier_after_a_direct_overdracht(ij
 
 def test_IJM_3_3_2_GM_5_1_4_the_household_is_told_what_happens_and_who_takes_over(ijmond: Regelset, gelderland: Regelset) -> None:
     brief = next(b for b in bij_team(ijmond).casus.berichten if b.soort == "brief-gezin")
-    assert {"melding", "dossier", "besluit", "overnemende-partner", "doorgegeven-informatie", "vervolgstappen"} == set(brief.inhoud)
+    assert {"melding", "dossier", "besluit", "overnemende-partner", "doorgegeven-informatie", "vervolgstappen", "verrijking"} == set(
+        brief.inhoud
+    )
     gm = Draaiboek(gelderland, "2028-01-10T09:00:00+01:00", "ede")
     gm.doe("2028-01-12T10:00:00+01:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="ede")
     assert ("brief-gezin", "GM-5.1.4") in [(b.soort, b.regel) for b in gm.casus.berichten]

@@ -31,9 +31,7 @@ async def test_IJM_4_3a_a_cancel_request_is_recorded_and_refused_and_the_casus_r
     assert casus.houder == "veilig-thuis" and casus.fase != "afgesloten"
 
 
-async def test_an_action_that_finds_another_decision_in_its_place_catches_up_and_decides_again(
-    bank: Casusbank, ijmond: Regelset
-) -> None:
+async def test_an_action_that_finds_another_decision_in_its_place_catches_up_and_decides_again(bank: Casusbank, ijmond: Regelset) -> None:
     handle = await bank.meld(ijmond, t("2027-03-25T10:00:00+01:00"), "velsen")
     await bank.klok_naar(t("2027-03-26T10:00:00+01:00"))
     casus = await toestand(handle)

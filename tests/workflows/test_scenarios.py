@@ -20,7 +20,11 @@ BESTANDEN = sorted([*SCENARIOS.glob("*.yaml"), *(b for b in EIGEN.glob("*.yaml")
 DEKKING: dict[str, list[str]] = yaml.safe_load((EIGEN / "dekking.yaml").read_text(encoding="utf-8"))
 BELEID_VAN = {"IJM": "ijmond-2024", "GM": "gelderland-midden-2019"}
 # Shown by the facts of the expected outcome (instants, intervals, form contents), not by an event's rule.
-GETOOND_DOOR_FEITEN = {"T-1", "T-2", "T-3", "T-3b", "T-4", "T-5", "IJM-2.2", "IJM-3.2", "IJM-3.3.2", "IJM-3.4.5c", "IJM-4.3b", "GM-3g"}
+# T-5a-c and T-6 are shown by the timeline in effective time, `laat_vastgelegd` and `voorlopig`.
+GETOOND_DOOR_FEITEN = {
+    "T-1", "T-2", "T-3", "T-3b", "T-4", "T-5", "T-5a", "T-5b", "T-5c", "T-6",
+    "IJM-2.2", "IJM-3.2", "IJM-3.3.2", "IJM-3.4.5c", "IJM-4.3b", "GM-3g",
+}  # fmt: skip
 # GM-1 is a share over all casussen of a region and period (tests/unit: test_GM_1_...), not a casus's fact.
 NIET_PER_CASUS = {"GM-1"}
 
