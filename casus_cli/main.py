@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from casus_cli import fouten
-from casus_cli.acties import ACTIE_COMMANDOS, melding
+from casus_cli.acties import ACTIE_COMMANDOS
 from casus_cli.controlepunten import controlepunt
 from casus_cli.dev import dev
 from casus_cli.fouten import CliError, RefusedError, UnreachableError
@@ -22,6 +22,7 @@ from casus_cli.inrichten import migreer_commando, zoekattributen_commando
 from casus_cli.integriteit import verifieer_commando
 from casus_cli.inzage import audit, status
 from casus_cli.kalender import kalender_commando
+from casus_cli.melding import melding
 from casus_cli.overzicht import huishouden, lijst, rapport, termijnen
 from casus_cli.projecties import projecties
 from casus_cli.simulatie import Scenario, ScenarioError, SimulatieVastgelopenError, Simulator, omgeving

@@ -15,11 +15,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy, SearchAttributeUpdate
 from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 with workflow.unsafe.imports_passed_through():
-    from activities.eventstore import CONFLICT, EventStoreActivities, Toegevoegd, Toevoegen
+    from activities.eventstore import Toegevoegd, Toevoegen
     from domain.beslissen import decide, decide_op_tijd, verstrijk, weiger_beeindiging
     from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
@@ -30,29 +29,16 @@ with workflow.unsafe.imports_passed_through():
     from domain.weigering import Weigering
     from workflows import zoekattributen as za
     from workflows.modellen import SLEUTELS_BEWAARD, WEIGERING, CasusStart, Resultaat, Vastgelegd, weigering
+    from workflows.vastleggen import ONBETROUWBAAR, voeg_toe
     from workflows.wekkers import Wekkers
 
-__all__ = ["WEIGERING", "CasusStart", "CasusWorkflow", "Resultaat", "Vastgelegd"]
+__all__ = ["ONBETROUWBAAR", "WEIGERING", "CasusStart", "CasusWorkflow", "Resultaat", "Vastgelegd"]
 
-PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
-PATCH_LOKALE_APPEND = "append-als-lokale-activiteit"
-PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
 PATCH_WEKKERS = "termijntimers-niet-annuleren"  # workflows/wekkers.py: why
 PATCH_HERLEIDEN = "t5a-klok-herleiden"
 # A decision that meets the events of other decisions in its place catches up and decides again;
 # more rounds than this mean something else appends to the stream, which no retry can settle.
 INHAAL_RONDES = 5
-# The stream holds an event that does not verify where a decision belongs (see EventStore.append).
-ONBETROUWBAAR = "StreamOnbetrouwbaar"
-APPEND_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(seconds=30),
-    non_retryable_error_types=[CONFLICT],
-)
-
-
-_ONBEKEND = object()
 
 
 @workflow.defn(name="Casus")
@@ -232,28 +218,9 @@ class CasusWorkflow:
             vorige_hash=self._laatste_hash,
             sleutel=sleutel,
         )
-        timeout = timedelta(seconds=self._start.activiteit_timeout_s)
-        try:
-            toegevoegd = await self._append(invoer, timeout)
-        except ActivityError as e:
-            oorzaak = e.cause
-            if isinstance(oorzaak, ApplicationError) and oorzaak.type == CONFLICT:
-                # The stream holds what does not verify where this decision belongs: nothing is built on it.
-                raise ApplicationError(f"casus {invoer.casus_id}: {oorzaak.message}", type=ONBETROUWBAAR, non_retryable=True) from e
-            raise
+        toegevoegd = await voeg_toe(invoer, timedelta(seconds=self._start.activiteit_timeout_s))
         self._laatste_hash = toegevoegd.hash
         return toegevoegd
-
-    async def _append(self, invoer: Toevoegen, duur: timedelta) -> Toegevoegd:
-        if workflow.patched(PATCH_LOKALE_APPEND):
-            # In the worker's own process, within the workflow task: no extra round trips through the
-            # server per action. Idempotent, so a retry after a lost worker stores nothing twice.
-            return await workflow.execute_local_activity_method(
-                EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=duur, retry_policy=APPEND_RETRY
-            )
-        return await workflow.execute_activity_method(
-            EventStoreActivities.voeg_toe, invoer, start_to_close_timeout=duur, retry_policy=APPEND_RETRY
-        )
 
     def _evolueer(self, gebeurtenissen: Sequence[Gebeurtenis], sleutels: Sequence[str | None]) -> None:
         """Evolves the state through events the stream holds, remembering each decision's key."""
@@ -271,22 +238,6 @@ class CasusWorkflow:
         self._gewijzigd = True
 
     def _zoekattributen(self, casus: Casus) -> None:
-        volgende = casus.volgende_termijn()
-        updates: list[SearchAttributeUpdate[Any]] = [
-            za.BELEID.value_set(casus.beleid),
-            za.GEMEENTE.value_set(casus.gemeente),
-            za.HOUDER.value_set(za.sleutelwoord(casus.houder or "geen")),
-            za.FASE.value_set(casus.fase),
-            za.VOLGENDE_TERMIJN.value_set(volgende) if volgende else za.VOLGENDE_TERMIJN.value_unset(),
-        ]
-        # Added while casussen ran: histories recorded before it replay without the attribute.
-        if workflow.patched(PATCH_MONITORING_BESLUIT):
-            updates.append(za.MONITORING_BESLUIT_NODIG.value_set(casus.monitoring_besluit_nodig))
-        if workflow.patched(PATCH_ZOEKATTRIBUTEN_GEWIJZIGD):
-            # Most actions change none of them (a plan revised, contact made): no upsert, no visibility
-            # write on the server, no history event.
-            updates = [u for u in updates if self._zoekwaarden.get(u.key.name, _ONBEKEND) != u.value]
-            if not updates:
-                return
-            self._zoekwaarden.update({u.key.name: u.value for u in updates})
-        workflow.upsert_search_attributes(updates)
+        updates = za.bij_te_werken(casus, self._zoekwaarden)
+        if updates:
+            workflow.upsert_search_attributes(updates)

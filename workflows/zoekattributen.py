@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from temporalio.common import SearchAttributeKey
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+
+with workflow.unsafe.imports_passed_through():
+    from domain.toestand import Casus
+
+PATCH_MONITORING_BESLUIT = "zoekattribuut-monitoring-besluit"
+PATCH_ZOEKATTRIBUTEN_GEWIJZIGD = "zoekattributen-alleen-gewijzigd"
+_ONBEKEND = object()
 
 BELEID = SearchAttributeKey.for_keyword("CasusBeleid")
 GEMEENTE = SearchAttributeKey.for_keyword("CasusGemeente")
@@ -24,3 +34,26 @@ def sleutelwoord(waarde: str) -> str:
     if len(data) <= SLEUTELWOORD_MAX_BYTES:
         return waarde
     return data[: SLEUTELWOORD_MAX_BYTES - 3].decode(errors="ignore") + "…"
+
+
+def bij_te_werken(casus: Casus, vorige: dict[str, Any]) -> list[SearchAttributeUpdate[Any]]:
+    """The search attributes to upsert after a change of `casus`; `vorige` is what this run last
+    upserted, kept up to date here. Called in workflow code only."""
+    volgende = casus.volgende_termijn()
+    updates: list[SearchAttributeUpdate[Any]] = [
+        BELEID.value_set(casus.beleid),
+        GEMEENTE.value_set(casus.gemeente),
+        HOUDER.value_set(sleutelwoord(casus.houder or "geen")),
+        FASE.value_set(casus.fase),
+        VOLGENDE_TERMIJN.value_set(volgende) if volgende else VOLGENDE_TERMIJN.value_unset(),
+    ]
+    # Added while casussen ran: histories recorded before it replay without the attribute.
+    if workflow.patched(PATCH_MONITORING_BESLUIT):
+        updates.append(MONITORING_BESLUIT_NODIG.value_set(casus.monitoring_besluit_nodig))
+    if not workflow.patched(PATCH_ZOEKATTRIBUTEN_GEWIJZIGD):
+        return updates
+    # Most actions change none of them (a plan revised, contact made): no upsert, no visibility
+    # write on the server, no history event.
+    updates = [u for u in updates if vorige.get(u.key.name, _ONBEKEND) != u.value]
+    vorige.update({u.key.name: u.value for u in updates})
+    return updates

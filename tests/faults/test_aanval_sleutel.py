@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from casus_cli.acties import start_casus
 from casus_cli.fouten import CliError
+from casus_cli.melding import start_casus
 from casus_cli.uitvoeren import voer_uit
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
