@@ -18,7 +18,7 @@ dev: $(STAMP)
 	$(BIN)/casus dev
 
 test: $(STAMP) lint typecheck browser compose
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20 tests
 
 # The audit page is checked in headless Chromium, Debian's package; installed when missing and possible.
 browser:
@@ -49,7 +49,7 @@ FAULT_REPEAT ?= 5
 faults: $(STAMP)
 	rm -f .casus-faults.jsonl
 	for i in $$(seq $(FAULT_REPEAT)); do \
-	  CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m storing tests || exit 1; \
+	  HERSTEL_AANTAL=100 CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m storing tests || exit 1; \
 	done
 	SOAK_CLIENTS=50 SOAK_SECONDS=120 CASUS_FAULT_RESULTS=$(CURDIR)/.casus-faults.jsonl $(BIN)/python -m pytest -q -p no:cacheprovider -m soak tests
 	$(BIN)/python -m tests.faults.verslag .casus-faults.jsonl docs/RELIABILITY.md $(FAULT_REPEAT)

@@ -1,4 +1,4 @@
-"""The event store is the system of record: with 100 open casussen, the Temporal dev server's
+"""The event store is the system of record: with open casussen (100 in `make faults`), the Temporal dev server's
 database is deleted; `casus herstel --alle` starts every casus again from its stream, with the same
 outcome as before, and their timers fire as they would have."""
 
@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -35,7 +36,8 @@ from workflows.casus import CasusWorkflow
 
 pytestmark = pytest.mark.storing
 
-AANTAL = 100
+# `make faults` restores 100 (HERSTEL_AANTAL); `make test` fewer, to keep the suite short.
+AANTAL = int(os.environ.get("HERSTEL_AANTAL", "20"))
 CASUS = str(Path(sys.executable).parent / "casus")
 
 
@@ -51,7 +53,7 @@ async def test_every_open_casus_is_restored_from_its_stream_after_temporal_lost_
     settings = sqlite_instellingen(server, tmp_path)
     worker = start_worker(settings)
     # Acute IJmond meldingen whose crisis term (IJM-3.1b, 72 hours) ends after the restore.
-    ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=72) + timedelta(seconds=75)
+    ontvangen = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=72) + timedelta(seconds=25 + AANTAL // 2)
     try:
         handles = [await meld(client, settings, "ijmond-2024", "velsen", ontvangen, acuut=True) for _ in range(AANTAL)]
         toestanden = {h: await h.query(CasusWorkflow.toestand) for h in handles}
