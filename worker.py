@@ -12,6 +12,8 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.eventstore import EventStoreActivities
+from eventstore.keten import Ondertekenaar
+from eventstore.ondertekening import laad_ondertekenaar
 from eventstore.store import EventStore
 from runtime import logging as casus_logging
 from runtime.settings import Settings
@@ -26,9 +28,14 @@ WORKFLOWS: Sequence[type] = (CasusWorkflow,)
 
 
 def build_worker(
-    client: Client, store: EventStore, task_queue: str, executor: ThreadPoolExecutor, shutdown_seconds: float = 10.0
+    client: Client,
+    store: EventStore,
+    task_queue: str,
+    executor: ThreadPoolExecutor,
+    shutdown_seconds: float = 10.0,
+    ondertekenaar: Ondertekenaar | None = None,
 ) -> Worker:
-    activities = EventStoreActivities(store, Storingspunt.uit_omgeving())
+    activities = EventStoreActivities(store, Storingspunt.uit_omgeving(), ondertekenaar)
     return Worker(
         client,
         task_queue=task_queue,
@@ -42,12 +49,19 @@ def build_worker(
 
 
 async def run(settings: Settings, stop: asyncio.Event) -> None:
+    # A configured key that cannot be read stops the worker before it appends anything unsigned.
+    ondertekenaar = laad_ondertekenaar(settings.worker_sleutel) if settings.worker_sleutel is not None else None
     store = EventStore.open(settings)
     client = await connect(settings)
     try:
         with ThreadPoolExecutor(max_workers=8, thread_name_prefix="activity") as executor:
-            async with build_worker(client, store, settings.task_queue, executor, settings.worker_shutdown_seconds):
-                log.info("worker started", task_queue=settings.task_queue, eventstore=settings.eventstore_description)
+            async with build_worker(client, store, settings.task_queue, executor, settings.worker_shutdown_seconds, ondertekenaar):
+                log.info(
+                    "worker started",
+                    task_queue=settings.task_queue,
+                    eventstore=settings.eventstore_description,
+                    ondertekening=ondertekenaar.vingerafdruk if ondertekenaar else None,
+                )
                 await stop.wait()
                 log.info("worker stopping")
     finally:

@@ -8,6 +8,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from domain.gebeurtenissen import Gebeurtenis
+from eventstore.keten import Ondertekenaar
 from eventstore.store import EventStore, StreamConflictError
 from runtime.storingspunt import Storingspunt
 
@@ -42,16 +43,20 @@ class Toegevoegd(BaseModel):
 
 
 class EventStoreActivities:
-    def __init__(self, store: EventStore, storingspunt: Storingspunt | None = None) -> None:
+    def __init__(self, store: EventStore, storingspunt: Storingspunt | None = None, ondertekenaar: Ondertekenaar | None = None) -> None:
         self.store = store
         self.storingspunt = storingspunt
+        # The worker's own key: every event it appends is signed, so a database login alone cannot forge one.
+        self.ondertekenaar = ondertekenaar
 
     @activity.defn(name="voeg_toe")
     def voeg_toe(self, invoer: Toevoegen) -> Toegevoegd:
         """Idempotent: a retry after a lost reply finds its events stored and stores nothing new."""
         with structlog.contextvars.bound_contextvars(casus_id=invoer.casus_id):
             try:
-                toevoeging = self.store.append(invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash, invoer.sleutel)
+                toevoeging = self.store.append(
+                    invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash, invoer.sleutel, self.ondertekenaar
+                )
             except StreamConflictError as e:
                 log.error("stream conflict", fout=str(e))
                 raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e

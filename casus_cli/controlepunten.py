@@ -25,6 +25,7 @@ from eventstore.controlepunt import (
 )
 from eventstore.controlepuntlog import ControlepuntLog, vingerafdruk
 from eventstore.keten import Afwijking
+from eventstore.ondertekening import vertrouwde_sleutels
 from eventstore.store import EventStore
 from runtime.settings import Settings
 
@@ -125,7 +126,8 @@ def schrijf_audit_bundel(casus_id: str, pad: Path, als_json: bool) -> None:
     settings = Settings()
     store, _ = open_store(settings)
     try:
-        verslag = schrijf_bundel(store, instellingen_voor(settings), casus_id, pad)
+        werkers = vertrouwde_sleutels(settings.worker_publieke_sleutels, settings.worker_sleutel)
+        verslag = schrijf_bundel(store, instellingen_voor(settings), casus_id, pad, werkers=werkers)
     except (BundelError, SleutelError) as e:
         raise RefusedError(str(e), regel="integriteit") from None
     finally:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import click
+from eventsourcing.persistence import PersistenceError
 
-from casus_cli.fouten import RefusedError
+from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.inzage import open_kluis, open_store, projecties
 from casus_cli.uitvoer import tabel, toon_json
-from domain.partijen import VEILIG_THUIS
+from domain.partijen import VEILIG_THUIS, Actor
+from eventstore.keten import Ondertekenaar
+from eventstore.vergeten import leg_vast
 from projections import caseload, lezen
 from projections import huishouden as radar
 from projections import rapport as compliance
@@ -80,16 +83,57 @@ def _vergeet(sleutel: str, reden: str | None, partij: str | None, medewerker: st
     if partij != VEILIG_THUIS:
         raise RefusedError(f"personal data is erased by {VEILIG_THUIS}, who keeps the dossier", regel="Wmo 2015 art. 5.3.5", veld="als")
     settings = Settings()
+    ondertekenaar = _ondertekenaar(settings)  # before anything is destroyed: a key set but unreadable stops here
     store, views = open_store(settings)
     try:
         vergeten = open_kluis(views, settings).vergeet(sleutel, reden.strip(), f"{partij}/{medewerker or ''}".rstrip("/"))
+        # After the key, so that a retry of an interrupted erasure finds the generation destroyed and
+        # records the same erasure under the same key (eventstore/vergeten.py).
+        actor = Actor(partij=partij, medewerker=medewerker)
+        try:
+            vastgelegd = leg_vast(store, sleutel, vergeten.generatie, reden.strip(), actor, ondertekenaar=ondertekenaar)
+        except PersistenceError as e:
+            raise UnreachableError(
+                f"household {sleutel}: key generation {vergeten.generatie} is destroyed, but the erasure could not be added"
+                f" to its casussen ({e}); run the same command again with a login that may append to the event store"
+            ) from None
     finally:
         store.close()
-    resultaat = {"huishouden": sleutel, "vergeten": True, "had_persoonsgegevens": vergeten, "reden": reden.strip()}
+    casussen = vastgelegd.nieuw + vastgelegd.al
+    resultaat = {
+        "huishouden": sleutel, "vergeten": True, "had_persoonsgegevens": vergeten.had_sleutel, "reden": reden.strip(),
+        "generatie": vergeten.generatie, "al_vergeten": not vergeten.nieuw, "opgeruimd": vergeten.opgeruimd,
+        "casussen": casussen, "niet_vastgelegd": vastgelegd.mislukt,
+    }  # fmt: skip
     if als_json:
         toon_json(resultaat)
     else:
-        click.echo(f"huishouden {sleutel}: personal data made unreadable ({'key destroyed' if vergeten else 'no key existed'})")
+        wat = "key destroyed" if vergeten.had_sleutel else "no key existed" if vergeten.nieuw else "forgotten already"
+        click.echo(f"huishouden {sleutel}: personal data made unreadable ({wat}, generation {vergeten.generatie})")
+        click.echo(f"recorded in {len(casussen)} casussen ({len(vastgelegd.nieuw)} now)")
+        if not vergeten.opgeruimd:
+            click.echo("the old key's bytes are not yet cleared from the database files: see docs/VERGETEN.md")
+    if vastgelegd.mislukt:
+        fout = RefusedError(
+            f"the key is destroyed, but the erasure is not recorded in casus {', '.join(sorted(vastgelegd.mislukt))}; "
+            "run the same command again",
+            regel="Wmo 2015 art. 5.3.5",
+        )
+        fout.json_getoond = als_json
+        raise fout
+
+
+def _ondertekenaar(settings: Settings) -> Ondertekenaar | None:
+    """The worker's key, when this admin command runs on the trusted side that holds it: the erasure
+    it appends is then signed like every other event (unsigned, `casus verifieer` reports it)."""
+    if settings.worker_sleutel is None:
+        return None
+    from eventstore.ondertekening import WorkerSleutelError, laad_ondertekenaar
+
+    try:
+        return laad_ondertekenaar(settings.worker_sleutel)
+    except WorkerSleutelError as e:
+        raise RefusedError(f"{e}; nothing was forgotten", veld="CASUS_WORKER_SLEUTEL") from None
 
 
 @click.command("termijnen")

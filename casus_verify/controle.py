@@ -10,6 +10,10 @@ The bundle (JSON, "formaat": "casus-bundel/1"):
   `handtekening` over "casus-controlepunt/1\\n" + the head as JSON with sorted keys and no spaces;
 - `publieke_sleutel`: the raw Ed25519 public key (hex); `kop.sleutel` is its SHA-256.
 
+Optional, when the appending worker signed: an event's `ondertekening` {sleutel, handtekening}, the
+Ed25519 signature over "casus-gebeurtenis/1\\n" + its `hash` by the worker key with fingerprint
+`sleutel`; and `worker_sleutels` {fingerprint: raw Ed25519 public key (hex)}, the keys that signed.
+
 A leaf is SHA-256(0x00 || "positie\\ncasus_id\\nversie\\nhash"), a node SHA-256(0x01 || left || right).
 The key in a bundle proves nothing by itself: compare its fingerprint with the published one
 (--vingerafdruk or --sleutel)."""
@@ -29,7 +33,10 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 FORMAAT = "casus-bundel/1"
 BEGIN = "0" * 64
 CONTEXT = b"casus-controlepunt/1\n"
+WERKER_CONTEXT = b"casus-gebeurtenis/1\n"
 KOP = {"grootte": int, "wortel": str, "tijd": str, "positie": int, "sleutel": str}
+TOPNIVEAU = {"formaat", "casus_id", "publieke_sleutel", "kop", "handtekening", "gebeurtenissen", "worker_sleutels"}
+ONDERTEKENING: dict[str, type] = {"sleutel": str, "handtekening": str}
 GEBEURTENIS = {"positie": int, "versie": int, "topic": str, "vorige": str, "hash": str, "gebeurtenis": str, "index": int, "bewijs": list}
 
 
@@ -70,6 +77,7 @@ def controleer(bundel: Any, vingerafdruk: str | None = None) -> Uitslag:
             "the signature on the head does not verify with the bundle's public key: the head, signature or key was changed"
         )
     gebeurtenissen = bundel["gebeurtenissen"]
+    uitslag.fouten += _ondertekeningen(gebeurtenissen, bundel.get("worker_sleutels"))
     if not gebeurtenissen:
         uitslag.fouten.append("the bundle holds no events")
     vorige, positie, index = BEGIN, 0, -1
@@ -91,8 +99,45 @@ def controleer(bundel: Any, vingerafdruk: str | None = None) -> Uitslag:
         f"casus {casus_id}: {len(gebeurtenissen)} events, chained, each in the log signed at {kop['tijd']} "
         f"(tree of {kop['grootte']} events) by key {eigen}"
         + ("" if vingerafdruk else "; compare that fingerprint with the published checkpoint key")
+        + _over_ondertekening(gebeurtenissen, bundel.get("worker_sleutels"))
     )
     return uitslag
+
+
+def _ondertekeningen(gebeurtenissen: list[Any], werkers: dict[str, str] | None) -> list[str]:
+    """Each worker signature against the bundle's worker keys; an unsigned event after a signed one."""
+    fouten, getekend = [], False
+    for nummer, e in enumerate(gebeurtenissen, start=1):
+        naam, o = f"event {nummer} (version {e['versie']}, position {e['positie']})", e.get("ondertekening")
+        if o is None:
+            if getekend:
+                fouten.append(f"{naam}: unsigned, though an earlier event of this casus carries a worker signature")
+            continue
+        getekend = True
+        if werkers is None:
+            continue
+        if o["sleutel"] not in werkers:
+            fouten.append(f"{naam}: signed by worker key {o['sleutel']}, which is not among the bundle's worker keys")
+        elif not _werker_klopt(bytes.fromhex(werkers[o["sleutel"]]), e["hash"], o["handtekening"]):
+            fouten.append(f"{naam}: its worker signature does not verify: the signature, the event's hash or the key was changed")
+    return fouten
+
+
+def _over_ondertekening(gebeurtenissen: list[Any], werkers: dict[str, str] | None) -> str:
+    getekend = sum(1 for e in gebeurtenissen if "ondertekening" in e)
+    if not getekend:
+        return "; no event carries a worker signature"
+    if werkers is None:
+        return f"; {getekend} events carry a worker signature, but the bundle holds no worker key to check them with"
+    return f"; {getekend} events signed by worker key(s) {', '.join(sorted(werkers))}: compare with the published worker keys"
+
+
+def _werker_klopt(sleutel: bytes, hash: str, handtekening: str) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(sleutel).verify(bytes.fromhex(handtekening), WERKER_CONTEXT + hash.encode())
+    except (InvalidSignature, ValueError):
+        return False
+    return True
 
 
 def _vorm(bundel: Any) -> list[str]:
@@ -104,11 +149,15 @@ def _vorm(bundel: Any) -> list[str]:
     fouten = [
         f"'{k}' is missing or not text" for k in ("casus_id", "publieke_sleutel", "handtekening") if not isinstance(bundel.get(k), str)
     ]
+    fouten += [f"'{k}' is not part of the format" for k in bundel if k not in TOPNIVEAU]
     fouten += _velden("kop", bundel.get("kop"), KOP)
     if not isinstance(bundel.get("gebeurtenissen"), list):
         return [*fouten, "'gebeurtenissen' is missing or not a list"]
+    fouten += _werkers(bundel.get("worker_sleutels", {}))
     for nummer, e in enumerate(bundel["gebeurtenissen"], start=1):
-        fouten += _velden(f"event {nummer}", e, GEBEURTENIS, {"sleutel": str})
+        fouten += _velden(f"event {nummer}", e, GEBEURTENIS, {"sleutel": str, "ondertekening": dict})
+        if isinstance(e, dict) and isinstance(e.get("ondertekening"), dict):
+            fouten += _velden(f"event {nummer}: its signature", e["ondertekening"], ONDERTEKENING)
         if isinstance(e, dict) and isinstance(e.get("bewijs"), list) and not all(_is_hex(p, 32) for p in e["bewijs"]):
             fouten.append(f"event {nummer}: its proof holds something that is not a SHA-256 hash")
     if not fouten and not _is_hex(bundel["publieke_sleutel"], 32):
@@ -116,6 +165,16 @@ def _vorm(bundel: Any) -> list[str]:
     if not fouten and not _is_hex(bundel["kop"]["wortel"], 32):
         fouten.append("the head's root is not a SHA-256 hash")
     return fouten
+
+
+def _werkers(werkers: Any) -> list[str]:
+    if not isinstance(werkers, dict):
+        return ["'worker_sleutels' is not an object"]
+    return [
+        f"worker key {v!r}: not a raw Ed25519 key whose SHA-256 is its name"
+        for v, k in werkers.items()
+        if not _is_hex(k, 32) or hashlib.sha256(bytes.fromhex(k)).hexdigest() != v
+    ]
 
 
 def _velden(naam: str, waarde: Any, velden: dict[str, type], optioneel: dict[str, type] | None = None) -> list[str]:

@@ -195,4 +195,6 @@ _WIJZIGINGEN: dict[type[Any], Callable[[Casus, Any], Wijziging]] = {
     g.HuisverbodOpgelegd: lambda c, e: {"huisverbod_sinds": e.op, "huisverbod_verlengd": False},
     g.HuisverbodVerlengd: lambda c, e: {"huisverbod_verlengd": True} | _termijn(c, e.termijn_id, uiterlijk=e.uiterlijk),
     g.CasusregieBelegd: lambda c, e: {"casusregie": e.bij},
+    # Appended outside the workflow (eventstore/vergeten.py); the decider needs nothing of it.
+    g.HuishoudenVergeten: _niets,
 }

@@ -261,6 +261,18 @@ class BeeindigingGeweigerd(_Gebeurtenis):
     verzoek: Literal["annuleren"] = "annuleren"
 
 
+class HuishoudenVergeten(_Gebeurtenis):
+    """Wmo 2015 art. 5.3.5: the personal data of the casus's household was destroyed on request
+    (its key `generatie` and every one before it). Recorded in each casus of the household, so its
+    audit shows who had it forgotten, when and why; `reden` stays for the retention period, so it
+    names the request, never a person. Texts sealed before it read as forgotten from now on."""
+
+    type: Literal["HuishoudenVergeten"] = "HuishoudenVergeten"
+    huishouden: str
+    generatie: int
+    reden: str
+
+
 Gebeurtenis = Annotated[
     MeldingOntvangen
     | VerantwoordelijkheidOvergedragen
@@ -293,7 +305,8 @@ Gebeurtenis = Annotated[
     | HuisverbodOpgelegd
     | HuisverbodVerlengd
     | CasusregieBelegd
-    | BeeindigingGeweigerd,
+    | BeeindigingGeweigerd
+    | HuishoudenVergeten,
     Field(discriminator="type"),
 ]
 

@@ -1,5 +1,6 @@
 """An audit bundle for one casus: its events with their chain, each with an inclusion proof
-against the latest signed checkpoint, the signed head and the public key; what
+against the latest signed checkpoint, the signed head and the public key, and each event's worker
+signature with the trusted worker public keys that made them (when there are); what
 `python -m casus_verify FILE` checks without our database (see casus_verify for the format).
 
 Finding a leaf's index reads every signed leaf: acceptable for now (an index from casus to leaf
@@ -11,6 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from eventstore.controlepunt import ControlepuntSettings, publieke_sleutel
 from eventstore.controlepuntlog import Blad, ControlepuntLog, handtekening_klopt, ruwe_sleutel
@@ -32,7 +35,11 @@ class BundelVerslag:
     """Events of the casus appended after the latest checkpoint: not in the bundle yet."""
 
 
-def schrijf_bundel(store: EventStore, instellingen: ControlepuntSettings, casus_id: str, pad: Path) -> BundelVerslag:
+def schrijf_bundel(
+    store: EventStore, instellingen: ControlepuntSettings, casus_id: str, pad: Path, werkers: dict[str, Ed25519PublicKey] | None = None
+) -> BundelVerslag:
+    """`werkers`: the trusted worker public keys by fingerprint; those that signed an event of the
+    casus go into the bundle, so an outsider checks each signature (against published fingerprints)."""
     casus_id = str(stream_id(casus_id))
     publiek = publieke_sleutel(instellingen)
     log = ControlepuntLog(instellingen.map)
@@ -60,6 +67,9 @@ def schrijf_bundel(store: EventStore, instellingen: ControlepuntSettings, casus_
         "handtekening": laatste.handtekening,
         "gebeurtenissen": regels,
     }
+    getekend = {r["ondertekening"]["sleutel"] for r in regels if "ondertekening" in r}
+    if werkers and getekend & werkers.keys():
+        bundel["worker_sleutels"] = {v: ruwe_sleutel(werkers[v]).hex() for v in sorted(getekend & werkers.keys())}
     pad.write_text(json.dumps(bundel, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return BundelVerslag(
         gebeurtenissen=len(regels), niet_gedekt=sum(1 for v in opgeslagen if v > max((b.versie for _, b in eigen), default=0))
@@ -81,6 +91,7 @@ def _regel(casus_id: str, index: int, blad: Blad, opgeslagen: Any, boom: Boom, g
         "hash": envelop.hash,
         **({} if envelop.sleutel is None else {"sleutel": envelop.sleutel}),
         "gebeurtenis": envelop.gebeurtenis,
+        **({} if (o := envelop.ondertekening) is None else {"ondertekening": {"sleutel": o.sleutel, "handtekening": o.handtekening}}),
         "index": index,
         "bewijs": [p.hex() for p in insluitbewijs(index, grootte, boom.knoop)],
     }

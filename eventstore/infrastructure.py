@@ -61,6 +61,9 @@ class _Pool(SQLiteConnectionPool):
                 timeout=self.lock_timeout or SQLITE_LOCK_SECONDS,
             )  # fmt: skip
             c.execute(f"PRAGMA busy_timeout = {int((self.lock_timeout or SQLITE_LOCK_SECONDS) * 1000)}")
+            # Freed bytes are overwritten with zeros, so an erased household key (eventstore/kluis.py)
+            # does not linger in the file's free pages; the pool is shared, so every connection.
+            c.execute("PRAGMA secure_delete = ON")
             if not self.is_sqlite_memory_mode:
                 # Already WAL after the first connection ever (it is kept in the file): then a no-op.
                 c.execute("PRAGMA journal_mode = WAL")

@@ -8,10 +8,26 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from eventsourcing.persistence import StoredEvent
 
 BEGIN = "0" * 64
+
+
+@dataclass(frozen=True)
+class Ondertekening:
+    """The appending worker's Ed25519 signature over the event's chain hash (eventstore/ondertekening.py),
+    with the fingerprint of its key: who appended the event, which a database login cannot forge."""
+
+    sleutel: str
+    handtekening: str
+
+
+class Ondertekenaar(Protocol):
+    vingerafdruk: str
+
+    def teken(self, hash: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -22,6 +38,8 @@ class Envelop:
     # The decision that appended the event (an update's id, a deadline's tick, the melding): the
     # same on every retry of that decision. Outside the hash; envelopes from before it carry none.
     sleutel: str | None = None
+    # Over the hash, so outside it; envelopes written before workers signed, or by none, carry none.
+    ondertekening: Ondertekening | None = None
 
 
 @dataclass(frozen=True)
@@ -41,14 +59,20 @@ def schakel(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: st
     return hashlib.sha256(inhoud.encode()).hexdigest()
 
 
-def verpak(vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None) -> tuple[bytes, str]:
+def verpak(
+    vorige: str, casus_id: str, versie: int, topic: str, gebeurtenis: str, sleutel: str | None = None,
+    ondertekenaar: Ondertekenaar | None = None,
+) -> tuple[bytes, str]:  # fmt: skip
     """The stored bytes of an event in its envelope, and its hash (the next event's `vorige`)."""
     eigen = schakel(vorige, casus_id, versie, topic, gebeurtenis, sleutel)
-    # Byte for byte what json.dumps({"vorige", "hash", ["sleutel",] "gebeurtenis"}, separators=(",", ":"))
-    # writes, without building and walking a dict: the hashes are hex.
+    # Byte for byte what json.dumps({"vorige", "hash", ["sleutel",] ["ondertekening",] "gebeurtenis"},
+    # separators=(",", ":")) writes, without building and walking a dict: hashes, fingerprints and
+    # signatures are hex. Ed25519 is deterministic: a retry writes the very same bytes.
     kop = f'{{"vorige":"{vorige}","hash":"{eigen}",'
     if sleutel is not None:
         kop += f'"sleutel":{json.dumps(sleutel)},'
+    if ondertekenaar is not None:
+        kop += f'"ondertekening":{{"sleutel":"{ondertekenaar.vingerafdruk}","handtekening":"{ondertekenaar.teken(eigen)}"}},'
     return f'{kop}"gebeurtenis":{json.dumps(gebeurtenis)}}}'.encode(), eigen
 
 
@@ -56,8 +80,20 @@ def uitpakken(state: bytes) -> Envelop:
     data = json.loads(state)
     sleutel = data.get("sleutel")
     return Envelop(
-        vorige=data["vorige"], hash=data["hash"], gebeurtenis=data["gebeurtenis"], sleutel=sleutel if isinstance(sleutel, str) else None
+        vorige=data["vorige"],
+        hash=data["hash"],
+        gebeurtenis=data["gebeurtenis"],
+        sleutel=sleutel if isinstance(sleutel, str) else None,
+        ondertekening=_ondertekening(data["ondertekening"]) if "ondertekening" in data else None,
     )
+
+
+def _ondertekening(waarde: object) -> Ondertekening:
+    """A malformed signature is kept as an empty one: present, so it is reported, never ignored."""
+    if not isinstance(waarde, dict):
+        return Ondertekening("", "")
+    sleutel, handtekening = waarde.get("sleutel"), waarde.get("handtekening")
+    return Ondertekening(sleutel if isinstance(sleutel, str) else "", handtekening if isinstance(handtekening, str) else "")
 
 
 def controleer(casus_id: str, opgeslagen: Sequence[StoredEvent]) -> list[Afwijking]:

@@ -4,27 +4,33 @@ copy hold only ciphertext. Forgetting a household destroys its key: its texts be
 everywhere at once, while the pseudonymous record, the deadlines and the hash chain stay intact.
 
 Household keys are kept in the event database, wrapped with a master key (CASUS_MASTER_KEY, or a
-key file in the state dir for the embedded stack)."""
+key file in the state dir for the embedded stack). A household's key has generations: forgetting
+destroys the live one for good (eventstore/sleutelbewaking.py), and the next text sealed for the
+household gets a new one. A sealed text names its generation ("vz<n>:"), and the unsealer refuses a
+generation whose destruction is recorded even if its key's bytes reappear."""
 
 from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from eventstore import sleutelbewaking
+from eventstore.sleutelbewaking import SLEUTELS, VERNIETIGD
 from projections.views import ViewStore, tijdstip
 from runtime.settings import Settings
 
 VOORVOEGSEL = "vz1:"
+"""The form of generation 1; a text sealed under generation n begins with "vz<n>:"."""
 VERGETEN = "[vergeten]"
-DDL = (
-    "CREATE TABLE IF NOT EXISTS huishouden_sleutels (huishouden TEXT PRIMARY KEY, sleutel TEXT, aangemaakt TEXT NOT NULL,"
-    " vergeten_op TEXT, vergeten_door TEXT, reden TEXT)",
-)
+_GESLOTEN = re.compile(r"vz(\d{1,5}):")
 
 
 def meester_sleutel(settings: Settings) -> bytes:
@@ -57,50 +63,112 @@ def _ontsleutel(sleutel: bytes, waarde: str, context: str) -> bytes:
     return AESGCM(sleutel).decrypt(data[:12], data[12:], context.encode())
 
 
+def _context(huishouden: str, generatie: int) -> str:
+    """What a key and a text are bound to. Generation 1 is bound to the household alone, as every key
+    and text sealed before generations were; a later one to its generation too, so a key copied from
+    one generation does not open as another."""
+    return huishouden if generatie == 1 else f"{huishouden}#{generatie}"
+
+
+@dataclass(frozen=True)
+class Vergeten:
+    """What forgetting did: the generation destroyed (the highest, when there were more), whether a
+    key existed, whether this call recorded it (False: it was forgotten already, a retry), and
+    whether the freed bytes were cleared from the database file (VACUUM or the SQLite checkpoint)."""
+
+    huishouden: str
+    generatie: int
+    had_sleutel: bool
+    nieuw: bool
+    opgeruimd: bool = False
+
+
 class Kluis:
     def __init__(self, views: ViewStore, meester: bytes) -> None:
         self.views = views
         self.meester = meester
-        views.create(DDL)
+        sleutelbewaking.richt_in(views)
 
-    def _sleutel(self, huishouden: str, maak: bool) -> bytes | None:
-        rijen = self.views.query("SELECT sleutel, vergeten_op FROM huishouden_sleutels WHERE huishouden = %s", (huishouden,))
-        if rijen:
-            return None if rijen[0]["sleutel"] is None else _ontsleutel(self.meester, rijen[0]["sleutel"], huishouden)
-        if not maak:
+    def _sleutel(self, huishouden: str, generatie: int) -> bytes | None:
+        """The key of one generation; None when its destruction is recorded, whatever the key table holds."""
+        with self.views.transaction(commit=False) as sql:
+            sql.execute(f"SELECT 1 AS x FROM {VERNIETIGD} WHERE huishouden = %s AND generatie = %s", (huishouden, generatie))
+            if sql.fetchall():
+                return None
+            sql.execute(f"SELECT sleutel FROM {SLEUTELS} WHERE huishouden = %s AND generatie = %s", (huishouden, generatie))
+            rijen = sql.fetchall()
+        if not rijen or rijen[0]["sleutel"] is None:
             return None
+        try:
+            return _ontsleutel(self.meester, rijen[0]["sleutel"], _context(huishouden, generatie))
+        except InvalidTag:
+            raise PermissionError(
+                f"key generation {generatie} of household {huishouden} does not open with this master key: it was not"
+                " made for this generation by casus (put in the table by hand, or another master key); nothing is read or sealed with it"
+            ) from None
+
+    def _huidige(self, huishouden: str) -> tuple[int, bytes]:
+        """The household's live generation and its key; a new generation when it has none (its first
+        text, or the first after it was forgotten)."""
+        for _ in range(3):
+            rijen = self.views.query(
+                f"SELECT generatie FROM {SLEUTELS} WHERE huishouden = %s AND sleutel IS NOT NULL ORDER BY generatie DESC LIMIT 1",
+                (huishouden,),
+            )
+            if rijen and (sleutel := self._sleutel(huishouden, rijen[0]["generatie"])) is not None:
+                return rijen[0]["generatie"], sleutel
+            self._maak(huishouden)
+        raise PermissionError(f"no key generation of household {huishouden} could be made; nothing is sealed for it")
+
+    def _maak(self, huishouden: str) -> None:
         nieuw = AESGCM.generate_key(bit_length=256)
         with self.views.transaction() as sql:
             sql.execute(
-                "INSERT INTO huishouden_sleutels (huishouden, sleutel, aangemaakt) VALUES (%s, %s, %s) ON CONFLICT (huishouden) DO NOTHING",
-                (huishouden, _versleutel(self.meester, nieuw, huishouden), tijdstip(datetime.now(UTC))),
+                f"SELECT MAX(generatie) AS n FROM (SELECT generatie FROM {SLEUTELS} WHERE huishouden = %s"
+                f" UNION ALL SELECT generatie FROM {VERNIETIGD} WHERE huishouden = %s) g",
+                (huishouden, huishouden),
             )
-        return self._sleutel(huishouden, maak=False)
+            generatie = (sql.fetchall()[0]["n"] or 0) + 1
+            # Two sealers at once pick the same number: one inserts it, the other reads it back.
+            sql.execute(
+                f"INSERT INTO {SLEUTELS} (huishouden, generatie, sleutel, aangemaakt) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (huishouden, generatie) DO NOTHING",
+                (huishouden, generatie, _versleutel(self.meester, nieuw, _context(huishouden, generatie)), tijdstip(datetime.now(UTC))),
+            )
 
     def verzegel(self, huishouden: str, tekst: str) -> str:
-        sleutel = self._sleutel(huishouden, maak=True)
-        if sleutel is None:
-            raise PermissionError(f"the personal data of household {huishouden} was forgotten; nothing new is sealed for it")
-        return VOORVOEGSEL + _versleutel(sleutel, tekst.encode(), huishouden)
+        generatie, sleutel = self._huidige(huishouden)
+        return f"vz{generatie}:" + _versleutel(sleutel, tekst.encode(), _context(huishouden, generatie))
 
     def ontzegel(self, huishouden: str, waarde: str) -> str:
-        if not waarde.startswith(VOORVOEGSEL):
+        gesloten = _GESLOTEN.match(waarde)
+        if gesloten is None:
             return waarde
-        sleutel = self._sleutel(huishouden, maak=False)
-        return VERGETEN if sleutel is None else _ontsleutel(sleutel, waarde.removeprefix(VOORVOEGSEL), huishouden).decode()
+        generatie = int(gesloten.group(1))
+        sleutel = self._sleutel(huishouden, generatie)
+        return VERGETEN if sleutel is None else _ontsleutel(sleutel, waarde[gesloten.end() :], _context(huishouden, generatie)).decode()
 
-    def vergeet(self, huishouden: str, reden: str, door: str) -> bool:
-        """Destroys the household's key, with who asked and why; True when there was one to destroy."""
+    def vergeet(self, huishouden: str, reden: str, door: str) -> Vergeten:
+        """Destroys the household's live key generations, recording who asked and why first (the
+        triggers allow no other order). A household forgotten already answers with the generation
+        destroyed then, so a retry of an interrupted erasure finishes the same erasure."""
         with self.views.transaction() as sql:
-            sql.execute(
-                "INSERT INTO huishouden_sleutels (huishouden, sleutel, aangemaakt) VALUES (%s, NULL, %s)"
-                " ON CONFLICT (huishouden) DO NOTHING",
-                (huishouden, tijdstip(datetime.now(UTC))),
+            sql.execute(f"SELECT generatie FROM {SLEUTELS} WHERE huishouden = %s AND sleutel IS NOT NULL", (huishouden,))
+            levend = sorted(r["generatie"] for r in sql.fetchall())
+            sql.execute(f"SELECT MAX(generatie) AS n FROM {VERNIETIGD} WHERE huishouden = %s", (huishouden,))
+            laatste = sql.fetchall()[0]["n"]
+            if not levend and laatste is not None:
+                return Vergeten(huishouden, laatste, had_sleutel=False, nieuw=False)
+            generaties = levend or [1]  # none ever made: generation 1 is never made now
+            nu = tijdstip(datetime.now(UTC))
+            sql.executemany(
+                f"INSERT INTO {VERNIETIGD} (huishouden, generatie, vergeten_op, vergeten_door, reden) VALUES (%s, %s, %s, %s, %s)"
+                " ON CONFLICT (huishouden, generatie) DO NOTHING",
+                [(huishouden, g, nu, door, reden) for g in generaties],
             )
-            sql.execute("SELECT sleutel FROM huishouden_sleutels WHERE huishouden = %s", (huishouden,))
-            had_sleutel = sql.fetchall()[0]["sleutel"] is not None
             sql.execute(
-                "UPDATE huishouden_sleutels SET sleutel = NULL, vergeten_op = %s, vergeten_door = %s, reden = %s WHERE huishouden = %s",
-                (tijdstip(datetime.now(UTC)), door, reden, huishouden),
+                f"UPDATE {SLEUTELS} SET sleutel = NULL WHERE huishouden = %s AND generatie <= %s AND sleutel IS NOT NULL",
+                (huishouden, generaties[-1]),
             )
-        return had_sleutel
+        opgeruimd = sleutelbewaking.ruim_op(self.views)
+        return Vergeten(huishouden, generaties[-1], had_sleutel=bool(levend), nieuw=True, opgeruimd=opgeruimd)

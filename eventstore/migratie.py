@@ -6,23 +6,26 @@ Roles (group roles without login; production grants them to login users made fro
   because eventsourcing serialises inserts with `LOCK TABLE ... IN EXCLUSIVE MODE`, which needs it;
   the trigger refuses every UPDATE and DELETE whoever tries, and TRUNCATE too.
 - `casus_projecties`: reads events, writes the read models and their tracking.
-- `casus_lezer`: reads everything, for reports and audit.
+- `casus_lezer`: reads everything but the household keys, for reports and audit (it reads the
+  record of destroyed keys: who forgot which household when, and why).
 - `casus_medewerker`: the CLI of caseworkers and operators: reads everything, and keeps the
-  household keys (creates one when a text is sealed, destroys one when a household is forgotten).
+  household keys, the only role that reads them (creates one when a text is sealed, destroys one
+  when a household is forgotten; the triggers of eventstore/sleutelbewaking.py let it do no more).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventstore import kluis
+from eventstore import sleutelbewaking
 from eventstore.store import EventStore
 from projections.runner import Projection
 from projections.views import open_views
 from runtime.settings import Settings
 
 EVENTS = "casus_events"
-SLEUTELS = "huishouden_sleutels"
+SLEUTELS = sleutelbewaking.SLEUTELS
+VERNIETIGD = sleutelbewaking.VERNIETIGD
 TRACKING = "casus_tracking"
 
 GUARD = f"""
@@ -59,8 +62,10 @@ GRANT USAGE ON SEQUENCE {EVENTS}_notification_id_seq TO casus_worker;
 GRANT SELECT ON {EVENTS} TO casus_projecties, casus_lezer;
 GRANT SELECT, INSERT, UPDATE, DELETE ON {views} TO casus_projecties;
 GRANT SELECT ON {views} TO casus_lezer;
-GRANT SELECT ON {SLEUTELS} TO casus_lezer;
-GRANT INSERT, UPDATE ON {SLEUTELS} TO casus_medewerker;
+REVOKE ALL ON {SLEUTELS}, {VERNIETIGD} FROM casus_worker, casus_projecties, casus_lezer, casus_medewerker;
+GRANT SELECT, INSERT, UPDATE ON {SLEUTELS} TO casus_medewerker;
+GRANT SELECT, INSERT ON {VERNIETIGD} TO casus_medewerker;
+GRANT SELECT ON {VERNIETIGD} TO casus_lezer;
 """
 
 
@@ -72,7 +77,7 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
     try:
         views = open_views(store.infrastructure)
         tabellen: list[str] = []
-        views.create(kluis.DDL)
+        sleutelbewaking.richt_in(views, vervang=True)
         for p in projecties:
             views.create(p.ddl)
             tabellen += p.tables
@@ -81,4 +86,4 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
                 sql.execute(stap)
     finally:
         store.close()
-    return [EVENTS, TRACKING, SLEUTELS, *tabellen]
+    return [EVENTS, TRACKING, SLEUTELS, VERNIETIGD, *tabellen]

@@ -15,7 +15,7 @@ from psycopg.sql import SQL, Identifier
 
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis, MeldingOntvangen
 from eventstore.infrastructure import factory
-from eventstore.keten import BEGIN, Afwijking, Envelop, controleer, schakel, uitpakken, verpak
+from eventstore.keten import BEGIN, Afwijking, Envelop, Ondertekenaar, controleer, schakel, uitpakken, verpak
 from eventstore.opnieuw import opnieuw
 from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
@@ -106,10 +106,12 @@ class EventStore:
         gebeurtenissen: Sequence[Gebeurtenis],
         vorige_hash: str | None = None,
         sleutel: str | None = None,
+        ondertekenaar: Ondertekenaar | None = None,
     ) -> Toevoeging:
         """Appends after version `verwacht`; an append already done is recognised, not repeated.
         `vorige_hash`, the hash the previous append returned, saves reading it back. `sleutel`
-        names the decision (the same on every retry of it) and is stored with its events."""
+        names the decision (the same on every retry of it) and is stored with its events; the
+        worker's `ondertekenaar` signs each (eventstore/ondertekening.py)."""
         sid = stream_id(casus_id)
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
@@ -120,7 +122,7 @@ class EventStore:
             vorige = opnieuw(partial(self._laatste_hash, sid, verwacht), wat="append")
         stored, stream = [], str(sid)
         for versie, e in enumerate(gebeurtenissen, start=verwacht + 1):
-            state, vorige = verpak(vorige, stream, versie, e.type, e.model_dump_json(), sleutel)
+            state, vorige = verpak(vorige, stream, versie, e.type, e.model_dump_json(), sleutel, ondertekenaar)
             stored.append(StoredEvent(originator_id=sid, originator_version=versie, topic=e.type, state=state))
         try:
             # A lost connection or a busy SQLite file is tried again; an insert that committed before

@@ -57,6 +57,14 @@ class Settings(BaseSettings):
     secrets_dir: Path | None = None
     projection_poll_seconds: float = 0.2
     projection_batch: int = 500
+    worker_sleutel: Path | None = None
+    """The worker's Ed25519 private key (PEM, PKCS #8, mode 0600; a secret mounted for the worker
+    alone, never in the database): every event it appends is signed with it. None: unsigned, also on
+    the embedded stack (no key is made behind anyone's back; make one with `openssl genpkey -algorithm
+    ed25519 -out FILE`). A key set but unreadable stops the worker before it appends anything."""
+    worker_publieke_sleutels: str | None = None
+    """The trusted worker public keys (PEM) for `casus verifieer`: files or directories of them,
+    comma-separated. None: the public half of worker_sleutel when readable, else none is checked."""
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
 

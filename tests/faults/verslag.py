@@ -28,6 +28,9 @@ def _commit() -> str:
     return uit.stdout.strip()
 
 
+# The threat model, kept as markdown beside this file and copied into the report.
+DREIGINGSMODEL = Path(__file__).with_name("dreigingsmodel.md")
+
 TELLERS = ("casussen", "verloren", "dubbel", "vastgelopen")
 
 
@@ -125,20 +128,7 @@ connection and refuses new ones for four seconds during an append; rows are edit
 SQLite and in PostgreSQL (past the trigger, as a superuser can) to alter, delete and reorder
 events. The fast part of this suite also runs in `make test`.
 
-Known limits, not hidden by the figures above:
-
-- Forgetting a household destroys its wrapped key in the table `huishouden_sleutels`. The old row
-  version can linger on disk (PostgreSQL: until VACUUM; SQLite: in free pages and the WAL until a
-  checkpoint and VACUUM) and in backups until they expire; run VACUUM after an erasure and keep
-  backup retention within the erasure term.
-- The hash chain shows a removed last event only against the `caseload` read model's version;
-  someone who rewrites a whole stream and that read model consistently is not caught without an
-  anchor outside the database.
-- A decision's key is kept for the last 500 decisions of a casus (across continue-as-new and
-  `casus herstel`); an action retried with its `--sleutel` after 500 later decisions is decided
-  again rather than recognised.
-- A cancel request is recorded and refused; a terminate cannot be refused by any workflow: the
-  casus waits, its record intact, until an operator runs `casus herstel`.
+{DREIGINGSMODEL.read_text(encoding="utf-8").rstrip()}
 """
 
 

@@ -67,7 +67,7 @@ def test_personal_data_is_sealed_at_rest_and_forgetting_shreds_only_that(
     assert isinstance(melding, g.MeldingOntvangen) and kluis.ontzegel(huishouden, melding.inhoud) == GEHEIM
     lijn_voor, termijnen_voor = tijdlijn(views, d.casus.casus_id), d.casus.termijnen
 
-    assert kluis.vergeet(huishouden, "verzoek van de client (Wmo 2015 art. 5.3.5)", "veilig-thuis/anna") is True
+    assert kluis.vergeet(huishouden, "verzoek van de client (Wmo 2015 art. 5.3.5)", "veilig-thuis/anna").had_sleutel
     gelezen = store.read(d.casus.casus_id)
     melding = gelezen[0]
     assert isinstance(melding, g.MeldingOntvangen) and kluis.ontzegel(huishouden, melding.inhoud) == VERGETEN
@@ -77,10 +77,11 @@ def test_personal_data_is_sealed_at_rest_and_forgetting_shreds_only_that(
     assert tijdlijn(views, d.casus.casus_id) == lijn_voor
     assert [t.status for t in d.casus.termijnen] == [t.status for t in termijnen_voor]
     assert store.verify(d.casus.casus_id) == []
-    # Another household is untouched; nothing new is sealed for the forgotten one.
+    # Another household is untouched; what is sealed for the forgotten one now is under a new generation.
     eerste = store.read(ander.casus.casus_id)[0]
     assert isinstance(eerste, g.MeldingOntvangen) and kluis.ontzegel("HH-ander", eerste.inhoud) == "een andere zorg"
-    with pytest.raises(PermissionError):
-        kluis.verzegel(huishouden, "nieuw")
-    rij = views.query("SELECT reden, vergeten_door, sleutel FROM huishouden_sleutels WHERE huishouden = %s", (huishouden,))[0]
-    assert rij["sleutel"] is None and rij["vergeten_door"] == "veilig-thuis/anna" and "5.3.5" in rij["reden"]
+    assert kluis.verzegel(huishouden, "nieuw").startswith("vz2:")
+    rij = views.query("SELECT reden, vergeten_door FROM vernietigde_sleutels WHERE huishouden = %s", (huishouden,))[0]
+    assert rij["vergeten_door"] == "veilig-thuis/anna" and "5.3.5" in rij["reden"]
+    sleutels = views.query("SELECT sleutel FROM huishouden_sleutels WHERE huishouden = %s AND generatie = 1", (huishouden,))
+    assert sleutels[0]["sleutel"] is None
