@@ -20,7 +20,7 @@ from itertools import islice
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key, load_pem_public_key
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -28,6 +28,7 @@ from eventstore.controlepuntlog import Controlepunt, ControlepuntLog, Kop, handt
 from eventstore.ketenlog import Bevinding, LogBlad, aantal_tot, bladeren, hash_van
 from eventstore.kopcontrole import Verslag, controleer_log
 from eventstore.merkle import Grens, Uitbreiding, consistentiebewijs, verifieer_consistentie
+from eventstore.sleutelbestand import SleutelbestandError, lees_sleutel, schrijf_sleutel
 from eventstore.store import EventStore
 
 MAXIMAAL = 100_000
@@ -75,25 +76,15 @@ class Uitkomst:
 
 
 def maak_sleutel(pad: Path) -> Ed25519PublicKey:
-    """Writes a new private key that only its owner may read; refuses to overwrite one."""
-    sleutel = Ed25519PrivateKey.generate()
-    pad.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(sleutel.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    return sleutel.public_key()
+    """Writes a new checkpoint key that only its owner may read; refuses to overwrite one."""
+    return schrijf_sleutel(pad)
 
 
 def laad_sleutel(pad: Path) -> Ed25519PrivateKey:
     try:
-        if os.stat(pad).st_mode & 0o077:
-            raise SleutelError(f"{pad} is readable by others: chmod 600 it (the checkpoint key must be the checkpointer's alone)")
-        sleutel = load_pem_private_key(pad.read_bytes(), password=None)
-    except (OSError, ValueError) as e:
-        raise SleutelError(f"{pad}: no checkpoint key ({e}); create one with maak_sleutel") from None
-    if not isinstance(sleutel, Ed25519PrivateKey):
-        raise SleutelError(f"{pad} holds no Ed25519 key")
-    return sleutel
+        return lees_sleutel(pad, "checkpointer")
+    except SleutelbestandError as e:
+        raise SleutelError(f"{e}; a new one is made with `casus controlepunt sleutel`") from None
 
 
 def publieke_sleutel(instellingen: ControlepuntSettings) -> Ed25519PublicKey:

@@ -11,7 +11,6 @@ this project): change them together."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,10 +18,11 @@ from uuid import UUID
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, load_pem_private_key, load_pem_public_key
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from eventstore.controlepuntlog import vingerafdruk
 from eventstore.keten import Afwijking, Ondertekening, uitpakken
+from eventstore.sleutelbestand import SleutelbestandError, lees_sleutel, schrijf_sleutel
 from eventstore.store import EventStore
 
 CONTEXT = b"casus-gebeurtenis/1\n"
@@ -48,26 +48,16 @@ class Ondertekenaar:
 
 
 def maak_worker_sleutel(pad: Path) -> Ed25519PublicKey:
-    """Writes a new private key only its owner may read; refuses to overwrite one. (Or:
+    """Writes a new worker key only its owner may read; refuses to overwrite one. (Or:
     `openssl genpkey -algorithm ed25519 -out FILE`, and `openssl pkey -in FILE -pubout` for the public key.)"""
-    sleutel = Ed25519PrivateKey.generate()
-    pad.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(pad, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(sleutel.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()))
-    return sleutel.public_key()
+    return schrijf_sleutel(pad)
 
 
 def laad_ondertekenaar(pad: Path) -> Ondertekenaar:
     try:
-        if os.stat(pad).st_mode & 0o077:
-            raise WorkerSleutelError(f"{pad} is readable by others: chmod 600 it (the worker key must be the worker's alone)")
-        sleutel = load_pem_private_key(pad.read_bytes(), password=None)
-    except (OSError, ValueError) as e:
-        raise WorkerSleutelError(f"CASUS_WORKER_SLEUTEL={pad}: no worker key ({e})") from None
-    if not isinstance(sleutel, Ed25519PrivateKey):
-        raise WorkerSleutelError(f"CASUS_WORKER_SLEUTEL={pad} holds no Ed25519 key")
-    return Ondertekenaar(sleutel)
+        return Ondertekenaar(lees_sleutel(pad, "worker"))
+    except SleutelbestandError as e:
+        raise WorkerSleutelError(f"CASUS_WORKER_SLEUTEL: {e}") from None
 
 
 def vertrouwde_sleutels(bronnen: str | None, eigen: Path | None = None) -> dict[str, Ed25519PublicKey] | None:
