@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.meten import HERHALINGEN, mediaan, postgres, snel, tijd, verbind
+from domain.draaiboek import Draaiboek
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import BEGIN, verpak
 from eventstore.store import EventStore, encode, lees
@@ -15,7 +16,6 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.policies import load_rules
-from tests.draaiboek import Draaiboek
 
 RAUW = (
     "CREATE TABLE rauw (originator_id uuid, originator_version int, topic text, state bytea,"

@@ -21,6 +21,7 @@ from temporalio.worker import Worker
 
 from bench.meten import percentiel, postgres, snel
 from casus_cli.dev import start_temporal, stop_proces, wacht_op_temporal
+from domain.draaiboek import verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
@@ -29,7 +30,6 @@ from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
 from runtime.temporal import connect
-from tests.draaiboek import verzoek
 from worker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 

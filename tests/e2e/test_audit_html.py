@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 
 CASUS = str(Path(sys.executable).parent / "casus")
 

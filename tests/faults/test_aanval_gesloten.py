@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
+from domain.draaiboek import t
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
 from domain.stap import Regelset
-from tests.draaiboek import t
 from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker
 from tests.faults.onderdelen import TemporalServer
 from tests.faults.test_zonder_worker import casus as cli

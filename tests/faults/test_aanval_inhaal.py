@@ -18,9 +18,9 @@ from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeou
 
 from casus_cli.herstel import herstel_casus
 from domain.beslissen import decide_op_tijd
+from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
 from eventstore.keten import verpak
-from tests.draaiboek import t, verzoek
 from tests.workflows import conftest as tijdsprong
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand

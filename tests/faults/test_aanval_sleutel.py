@@ -14,13 +14,13 @@ import pytest
 from casus_cli.fouten import CliError
 from casus_cli.melding import start_casus
 from casus_cli.uitvoeren import voer_uit
+from domain.draaiboek import t, verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
 from domain.stap import Regelset
 from domain.weigering import Weigering
 from runtime.settings import Settings
-from tests.draaiboek import t, verzoek
 from tests.workflows import conftest as tijdsprong
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand

@@ -14,9 +14,9 @@ import pytest
 from temporalio.client import Client
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import t, verzoek
 from domain.toestand import Casus
 from eventstore.store import EventStore
-from tests.draaiboek import t, verzoek
 from tests.faults.casussen import bij_de_stream, niets_verloren, precies_eenmaal, sqlite_instellingen, start_casus, start_worker, telling
 from tests.faults.onderdelen import TemporalServer, noteer, wacht_tot
 from workflows.casus import Resultaat

@@ -14,10 +14,10 @@ import pytest
 from temporalio.client import Client
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import verzoek
 from domain.toestand import Casus
 from eventstore.store import EventStore
 from runtime.settings import Settings
-from tests.draaiboek import verzoek
 from tests.faults.casussen import loopt_activiteit, meld, precies_eenmaal, sqlite_instellingen, start_worker
 from tests.faults.onderdelen import Proxy, TemporalServer, noteer, wacht_tot
 from workflows.casus import Resultaat

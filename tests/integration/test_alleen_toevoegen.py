@@ -10,6 +10,7 @@ from datetime import date
 import psycopg
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.kluis import Kluis
 from eventstore.migratie import migreer
@@ -19,7 +20,6 @@ from projections.rapport import rapport
 from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 
 pytestmark = pytest.mark.storing
 

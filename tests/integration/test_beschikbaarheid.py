@@ -17,6 +17,7 @@ import pytest
 from eventsourcing.persistence import InfrastructureFactory, OperationalError, TrackingRecorder
 
 from casus_cli.dev import volg_projecties
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.opnieuw import Terugval
 from eventstore.store import EventStore
@@ -24,7 +25,6 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 from tests.faults.onderdelen import noteer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ from pathlib import Path
 from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
+from domain.draaiboek import Draaiboek
 
 store = EventStore.open(Settings(state_dir=Path(sys.argv[1])))
 regels = load_rules("ijmond-2024")

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.gebeurtenissen import Gebeurtenis
 from domain.stap import Regelset
 from eventstore.store import EventStore, StreamConflictError
-from tests.draaiboek import Draaiboek
 
 
 def casus(ijmond: Regelset) -> Draaiboek:

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.bundel import BundelError, schrijf_bundel
 from eventstore.controlepunt import (
@@ -29,7 +30,6 @@ from eventstore.keten import uitpakken, verpak
 from eventstore.merkle import Boom
 from eventstore.store import EventStore, lees, stream_id
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 
 
 @pytest.fixture

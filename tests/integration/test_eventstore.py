@@ -6,9 +6,9 @@ import pytest
 from temporalio.testing import ActivityEnvironment
 
 from activities.eventstore import EventStoreActivities, Toevoegen
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, StreamConflictError
-from tests.draaiboek import Draaiboek
 
 
 def casus(ijmond: Regelset) -> Draaiboek:

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, stream_id
 from projections.alle import alle
@@ -20,7 +21,6 @@ from projections.runner import ProjectionRunner
 from projections.views import open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
-from tests.draaiboek import Draaiboek
 
 pytestmark = pytest.mark.storing
 

@@ -19,6 +19,7 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.eventstore import EventStoreActivities, Toevoegen
 from casus_verify.controle import controleer, controleer_bestand
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.bundel import schrijf_bundel
 from eventstore.controlepunt import ControlepuntSettings, maak_controlepunt, maak_sleutel
@@ -34,7 +35,6 @@ from eventstore.ondertekening import (
 from eventstore.store import EventStore, stream_id
 from runtime.settings import Settings
 from tests.conftest import store_env
-from tests.draaiboek import Draaiboek
 from tests.integration.test_controlepunt import rauw, sid
 
 CASUS = str(Path(sys.executable).parent / "casus")

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casus_cli.verzegelen import verzegel
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.opdrachten import PlanVastleggen
 from domain.stap import Regelset
 from eventstore.kluis import VERGETEN, Kluis
@@ -23,7 +24,6 @@ from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import tijdlijn
 from projections.views import open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 
 pytestmark = pytest.mark.storing
 GEHEIM = "Buurvrouw Jansen hoort dat vader de kinderen slaat"

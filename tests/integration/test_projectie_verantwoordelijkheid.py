@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from domain.draaiboek import Draaiboek, t
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import NAME, Verantwoordelijkheid, houder_op, tijdlijn
 from projections.views import ViewStore, open_views
-from tests.draaiboek import Draaiboek, t
 
 
 def overgedragen(ijmond: Regelset) -> Draaiboek:

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, Opgeslagen
 from projections.alle import alle
@@ -24,7 +25,6 @@ from projections.runner import ProjectionRunner
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
-from tests.draaiboek import Draaiboek
 
 CASUS = str(Path(sys.executable).parent / "casus")
 

@@ -15,6 +15,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.keten import BEGIN, uitpakken, verpak
 from eventstore.store import EventStore, stream_id
@@ -24,7 +25,6 @@ from projections.runner import ProjectionRunner
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
-from tests.draaiboek import Draaiboek
 
 pytestmark = pytest.mark.storing
 

@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from casus_cli.audit_html import pagina
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.evolueren import evolve, herbouw
 from domain.partijen import Actor
 from domain.stap import Regelset
@@ -29,7 +30,6 @@ from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import tijdlijn
 from projections.views import open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 from tests.integration.test_alleen_toevoegen import als_rol
 
 pytestmark = pytest.mark.storing

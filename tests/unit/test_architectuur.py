@@ -51,3 +51,11 @@ def test_nothing_reads_the_environment_at_import_time() -> None:
                 if not isinstance(n, ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef)
             ]
             assert "os.environ" not in "\n".join(ast.unparse(n) for n in module_level), path
+
+
+def test_no_product_or_benchmark_code_imports_from_the_tests() -> None:
+    delen = ("domain", "workflows", "activities", "projections", "eventstore", "runtime", "casus_cli", "api", "casus_verify", "bench")
+    bestanden = [p for deel in delen for p in (ROOT / deel).rglob("*.py")] + [ROOT / "worker.py"]
+    assert len(bestanden) > 50
+    fout = [str(p.relative_to(ROOT)) for p in bestanden if "tests" in _imports(p)]
+    assert not fout, f"import from tests/: {fout}"

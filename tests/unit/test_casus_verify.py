@@ -21,12 +21,12 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from casus_verify.__main__ import main
 from casus_verify.controle import CONTEXT, controleer, schakel
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.bundel import schrijf_bundel
 from eventstore.controlepunt import ControlepuntSettings, maak_controlepunt, maak_sleutel
 from eventstore.store import EventStore
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek
 
 Bundel = dict[str, Any]
 

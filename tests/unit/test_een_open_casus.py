@@ -11,6 +11,7 @@ import pytest
 
 from domain import gebeurtenissen as g
 from domain.beslissen import decide
+from domain.draaiboek import Draaiboek, t
 from domain.gebeurtenissen import Melder
 from domain.huishouden import OpenCasus, een_open_casus
 from domain.opdrachten import Melden
@@ -22,7 +23,6 @@ from projections.caseload import Caseload
 from projections.huishouden import open_casussen
 from projections.views import ViewStore, open_views
 from runtime.settings import Settings
-from tests.draaiboek import Draaiboek, t
 
 OPEN = OpenCasus(casus_id=str(uuid.UUID(int=37)), beleid="ijmond-2024", gemeente="heemskerk", ontvangen=t("2027-09-06T09:00:00+02:00"))
 

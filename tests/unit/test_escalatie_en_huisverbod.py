@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.rapportage import aandeel_direct
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 GM_ONTVANGEN = "2028-01-10T09:00:00+01:00"  # a Monday
 

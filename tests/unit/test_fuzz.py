@@ -16,10 +16,10 @@ from pydantic import ValidationError
 from casus_cli.main import _draai
 from casus_cli.simulatie import Scenario, ScenarioError, verzoek
 from domain.beslissen import decide_op_tijd
+from domain.draaiboek import Draaiboek, t
 from domain.opdrachten import OPDRACHTEN, Verzoek
 from domain.weigering import Weigering
 from runtime.policies import load_rules
-from tests.draaiboek import Draaiboek, t
 
 pytestmark = pytest.mark.storing
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 TEAM = "lokaal-team:socius-md"
 JA = {"voorwaarden_voldaan": True, "directe_veiligheid": True, "stabiele_veiligheid": True, "herstel_aandacht": True}

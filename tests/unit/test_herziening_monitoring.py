@@ -11,8 +11,8 @@ import yaml
 
 from domain import gebeurtenissen as g
 from domain.beleid import HERZIENING_REGELS, HERZIENING_VELDEN, Beleid
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
-from tests.draaiboek import Draaiboek
 
 BELEID = Path(__file__).resolve().parents[2] / "domain" / "data" / "beleid"
 

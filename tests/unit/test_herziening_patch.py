@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from domain.beslissen import decide_op_tijd
+from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import t, verzoek
 from tests.unit.test_herziening_melders_en_berichten import anoniem_opnieuw_gemeld
 
 DIRECT = verzoek("beoordeling-afronden", "veilig-thuis", t("2027-05-04T10:00:00+02:00"), besluit="direct-overdracht", team="socius-md")

@@ -7,10 +7,10 @@ from __future__ import annotations
 import pytest
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.gebeurtenissen import Gebeurtenis
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 TEAM = "lokaal-team:socius-md"
 GM_TEAM = "lokaal-team:ede"

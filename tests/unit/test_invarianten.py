@@ -12,13 +12,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.beslissen import decide_op_tijd, verstrijk
+from domain.draaiboek import Draaiboek, verzoek
 from domain.evolueren import evolve, herbouw
 from domain.stap import Regelset
 from domain.toestand import Casus
 from domain.weigering import Weigering
 from eventstore.store import decode, encode
 from runtime.policies import load_rules
-from tests.draaiboek import Draaiboek, verzoek
 
 REGEL = re.compile(r"^((IJM|GM)-[0-9][0-9.]*[0-9a-z]?|T-[0-9][a-z]?|melding)$")
 JA = {"voorwaarden_voldaan": True, "directe_veiligheid": True, "stabiele_veiligheid": True, "herstel_aandacht": True}

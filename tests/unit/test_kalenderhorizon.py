@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from domain.beslissen import verstrijk
+from domain.draaiboek import Draaiboek, t
 from domain.evolueren import evolve
 from domain.herzien import herzie_termijnen
 from domain.stap import Regelset
 from domain.tijd import Besluitdag
 from domain.uitkomst import uitkomst
-from tests.draaiboek import Draaiboek, t
 
 # Friday 22 December 2028; 25 and 26 December and 1 January are holidays: working days 1-3 are
 # 27-29 December, 4 is Tuesday 2 January 2029, 5 Wednesday 3 January, 6 Thursday 4 January.

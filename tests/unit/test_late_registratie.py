@@ -13,10 +13,10 @@ import pytest
 
 from domain import gebeurtenissen as g
 from domain.beslissen import decide_op_tijd
+from domain.draaiboek import Draaiboek, t, verzoek
 from domain.evolueren import evolve, herbouw
 from domain.stap import Regelset
 from domain.uitkomst import uitkomst
-from tests.draaiboek import Draaiboek, t, verzoek
 
 ONTVANGEN = "2027-06-07T10:00:00+02:00"
 DAG_4 = "2027-06-11T14:00:00+02:00"

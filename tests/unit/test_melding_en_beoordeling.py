@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.gebeurtenissen import VerantwoordelijkheidOvergedragen
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 ONTVANGEN = "2027-03-25T10:00:00+01:00"  # Thursday before Easter 2027
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 IJM_ONTVANGEN = "2027-03-25T10:00:00+01:00"
 GM_ONTVANGEN = "2028-01-10T09:00:00+01:00"

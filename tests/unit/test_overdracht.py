@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 ONTVANGEN = "2027-03-25T10:00:00+01:00"
 BESLUIT = "2027-03-31T15:00:00+02:00"

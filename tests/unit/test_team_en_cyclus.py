@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from domain.weigering import Weigering
-from tests.draaiboek import Draaiboek
 
 ONTVANGEN = "2027-03-25T10:00:00+01:00"
 TEAM = "lokaal-team:socius-md"

@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import date
 
 from domain.beleid import Beleid
+from domain.draaiboek import Draaiboek
 from domain.evolueren import herbouw
 from domain.stap import Regelset
 from domain.tijd import Besluitdag
-from tests.draaiboek import Draaiboek
 
 
 def test_T_1_a_new_decree_day_does_not_move_a_deadline_already_set(ijmond: Regelset) -> None:

@@ -9,8 +9,8 @@ from temporalio.client import WorkflowExecutionStatus
 
 from domain import gebeurtenissen as g
 from domain.beslissen import decide_op_tijd
+from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
-from tests.draaiboek import t, verzoek
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand
 from workflows.casus import Resultaat

@@ -10,9 +10,9 @@ from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
 from domain.toestand import Casus
-from tests.draaiboek import t, verzoek
 from tests.workflows.conftest import Casusbank
 from workflows.casus import CasusWorkflow, Resultaat
 

@@ -12,8 +12,8 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
-from tests.draaiboek import t, verzoek
 from tests.workflows.conftest import Casusbank
 from workflows.casus import PATCH_HERLEIDEN, CasusWorkflow, Resultaat
 

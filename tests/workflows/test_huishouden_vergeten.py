@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 
 from domain import gebeurtenissen as g
+from domain.draaiboek import t, verzoek
 from domain.partijen import Actor
 from domain.stap import Regelset
 from eventstore import vergeten
-from tests.draaiboek import t, verzoek
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand
 from workflows.casus import Resultaat

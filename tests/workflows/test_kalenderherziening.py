@@ -8,9 +8,9 @@ from datetime import date
 
 from casus_cli.kalender import Herzien, herzie
 from domain import gebeurtenissen as g
+from domain.draaiboek import t
 from domain.stap import Regelset
 from domain.tijd import Besluitdag
-from tests.draaiboek import t
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand
 from workflows.casus import CasusWorkflow

@@ -31,6 +31,7 @@ from temporalio.worker import Replayer, Worker
 from activities.eventstore import EventStoreActivities, Toegevoegd, Toevoegen
 from casus_cli import simulatie
 from casus_cli.simulatie import Scenario, Simulator, omgeving
+from domain.draaiboek import t, verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
@@ -38,7 +39,6 @@ from domain.toestand import Casus
 from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
-from tests.draaiboek import t, verzoek
 from tests.faults.casussen import verbind
 from tests.faults.onderdelen import TemporalServer
 from workflows.casus import PATCH_WEKKERS, CasusStart, CasusWorkflow, Resultaat

@@ -1,4 +1,5 @@
-"""Drives the pure decider the way the workflow does: decide, then evolve; the clock by hand."""
+"""Drives the pure decider the way the workflow does: decide, then evolve; the clock by hand. Used by
+the tests and the benchmarks to build casussen without servers."""
 
 from __future__ import annotations
 
