@@ -14,9 +14,9 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from casus_cli.acties import met_temporal, workflow_id
+from casus_cli.acties import workflow_id
 from casus_cli.fouten import RefusedError
-from casus_cli.inzage import open_store
+from casus_cli.per_casus import per_casus
 from casus_cli.uitvoer import tabel, toon_json
 from domain import gebeurtenissen as g
 from domain.gebeurtenissen import Gebeurtenis
@@ -133,16 +133,7 @@ def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     for casus_id in casus_ids:
         stream_id(casus_id)
     settings = Settings()
-    store, _ = open_store(settings)
-
-    async def alles(client: Client) -> list[Herstel]:
-        ids = await asyncio.to_thread(store.stream_ids) if alle else casus_ids
-        return [await _een(client, store, c, settings.task_queue) for c in ids]
-
-    try:
-        resultaten = asyncio.run(met_temporal(settings, alles, zonder_wachttijd=True))
-    finally:
-        store.close()
+    resultaten = per_casus(settings, None if alle else casus_ids, lambda client, store, c: _een(client, store, c, settings.task_queue))
     rijen = [asdict(h) for h in resultaten]
     if als_json:
         toon_json({"casussen": rijen})

@@ -4,15 +4,14 @@ facts and counts the deadlines it sets from then on with it."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import asdict, dataclass
 
 import click
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from casus_cli.acties import handle, met_temporal
-from casus_cli.inzage import open_store
+from casus_cli.acties import handle
+from casus_cli.per_casus import per_casus
 from casus_cli.uitvoer import tabel, toon_json
 from domain.tijd import Kalender
 from runtime.policies import load_calendar
@@ -45,16 +44,7 @@ def kalender_commando(als_json: bool) -> None:
     """Gives the installed calendar version to every running casus (T-6: re-sets provisional deadlines)."""
     settings = Settings()
     kalender = load_calendar()
-    store, _ = open_store(settings)
-
-    async def alles(client: Client) -> list[Herzien]:
-        ids = await asyncio.to_thread(store.stream_ids)
-        return [await herzie(client, c, kalender) for c in ids]
-
-    try:
-        resultaten = asyncio.run(met_temporal(settings, alles, zonder_wachttijd=True))
-    finally:
-        store.close()
+    resultaten = per_casus(settings, None, lambda client, _store, c: herzie(client, c, kalender))
     rijen = [asdict(h) for h in resultaten]
     if als_json:
         toon_json({"kalender": kalender.versie, "bekend_tot": str(kalender.bekend_tot), "casussen": rijen})
