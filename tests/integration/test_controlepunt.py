@@ -5,15 +5,12 @@ each by casus and position, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import os
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
-from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.bundel import BundelError, schrijf_bundel
 from eventstore.controlepunt import (
@@ -30,6 +27,7 @@ from eventstore.keten import uitpakken, verpak
 from eventstore.merkle import Boom
 from eventstore.store import EventStore, lees, stream_id
 from runtime.settings import Settings
+from tests.integration.test_integriteit import casus, rauw
 
 
 @pytest.fixture
@@ -38,26 +36,6 @@ def instellingen(tmp_path: Path) -> ControlepuntSettings:
     inst = ControlepuntSettings(sleutel=tmp_path / "geheim" / "controlepunt.ed25519", map=tmp_path / "controlepunten")
     maak_sleutel(inst.sleutel)
     return inst
-
-
-def casus(store: EventStore, ijmond: Regelset) -> str:
-    d = Draaiboek(ijmond, "2027-03-25T10:00:00+01:00", "velsen")
-    d.doe("2027-03-31T15:00:00+02:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="socius-md")
-    d.doe("2027-04-01T11:00:00+02:00", "overdracht-accepteren", "lokaal-team:socius-md")
-    store.append(d.casus.casus_id, 0, d.gebeurtenissen)
-    return d.casus.casus_id
-
-
-def rauw(settings: Settings, statement: str, params: tuple[Any, ...]) -> None:
-    """Edits the event table directly, as its owner could (past any trigger)."""
-    if settings.eventstore == "sqlite":
-        with sqlite3.connect(settings.events_path) as db:
-            db.execute(statement.replace("%s", "?").replace("casus_events", "stored_events"), params)
-        return
-    with psycopg.connect(host=settings.postgres_host, port=settings.postgres_port, user=settings.postgres_user,
-                         dbname=settings.postgres_dbname, autocommit=True) as db:  # fmt: skip
-        db.execute("SET session_replication_role = replica")
-        db.execute(statement, params)
 
 
 def sid(settings: Settings, casus_id: str) -> Any:
