@@ -6,40 +6,22 @@ that the token allows it (`controleer_als`)."""
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any, Literal, get_args
+from typing import Any
 
 import httpx
 import jwt
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError, model_validator
+from pydantic import TypeAdapter, ValidationError
 
 from api.fouten import IdentiteitError
 from api.instellingen import Claimnamen, OidcInstellingen, lees_claim
 from api.sleutels import JWK, Sleutelbron
 from domain.partijen import Identificatie, Partij
+from domain.toegang import ROLLEN, Gebruiker, Rol
 
-Rol = Literal["medewerker", "auditor", "operator", "beheerder"]
-ROLLEN: tuple[Rol, ...] = get_args(Rol)
 _PARTIJ: TypeAdapter[str] = TypeAdapter(Partij)
 _IDENTIFICATIE: TypeAdapter[str] = TypeAdapter(Identificatie)
 
-
-class Gebruiker(BaseModel):
-    """The authenticated person: a caseworker (`medewerker`) of one party, or an auditor, operator
-    or beheerder, who acts for no party."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    issuer: str
-    subject: str
-    weergavenaam: str
-    partij: str | None
-    rol: Rol
-
-    @model_validator(mode="after")
-    def _partij_alleen_voor_medewerkers(self) -> Gebruiker:
-        if (self.rol == "medewerker") != (self.partij is not None):
-            raise ValueError("a medewerker has a party; other roles have none")
-        return self
+__all__ = ["ROLLEN", "Gebruiker", "Rol", "Verificateur", "controleer_als", "gebruiker_uit", "token_uit_header", "vereis_rol"]
 
 
 def token_uit_header(authorization: str | None) -> str:
@@ -67,6 +49,10 @@ class Verificateur:
             timeout_s=instellingen.http_timeout_s,
             client=client,
         )
+
+    @property
+    def issuer(self) -> str:
+        return self._instellingen.issuer
 
     def sluit(self) -> None:
         self._sleutels.sluit()

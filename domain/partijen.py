@@ -60,6 +60,17 @@ class Actor(BaseModel):
 
     partij: str
     medewerker: str | None = None
+    # Who vouched for the person (issue 13): the identity provider and the person's subject there,
+    # from a verified token. Steps recorded before the front door carry neither, and their stored
+    # JSON stays as it was (a field left None is not written).
+    issuer: str | None = Field(default=None, exclude_if=lambda v: v is None)
+    subject: str | None = Field(default=None, exclude_if=lambda v: v is None)
+
+    @property
+    def wie(self) -> str:
+        """`partij/medewerker`, with the subject when a token vouched for them."""
+        naam = f"{self.partij}/{self.medewerker}" if self.medewerker else self.partij
+        return f"{naam} ({self.subject})" if self.subject else naam
 
 
 SYSTEEM_ACTOR = Actor(partij=SYSTEEM, medewerker="termijnbewaking")
@@ -70,6 +81,8 @@ class _Handelend(BaseModel):
 
     partij: Partij
     medewerker: Identificatie | None = None
+    issuer: Identificatie | None = None
+    subject: Identificatie | None = None
 
 
 def _handelend(waarde: Any) -> Any:

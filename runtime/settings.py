@@ -67,6 +67,15 @@ class Settings(BaseSettings):
     comma-separated. None: the public half of worker_sleutel when readable, else none is checked."""
     metrics_host: str = "127.0.0.1"
     metrics_port: int = 9464
+    api_host: str = "127.0.0.1"
+    """Where `casus api` (and `casus dev`) serves the API; 0.0.0.0 in a container behind TLS termination."""
+    api_port: int = 8480
+    api_url: str = "http://127.0.0.1:8480"
+    """Where the CLI's caseworker commands reach the API (`casus login` too)."""
+    api_max_body_bytes: int = 262_144
+    """The largest request body the API reads; a larger one is refused (413) before it is parsed."""
+    dev_uitgever_port: int = 8481
+    """The development OpenID Connect issuer of `casus dev` (127.0.0.1 only; 0: a free port)."""
 
     @model_validator(mode="after")
     def _mtls_in_pairs(self) -> Settings:

@@ -50,5 +50,5 @@ class Resultaat(BaseModel):
 
 
 def weigering(w: Weigering) -> ApplicationError:
-    """A refusal as the caller receives it: rule and field travel as the error's details."""
-    return ApplicationError(f"{w.regel}: {w.melding}", w.regel, w.veld, type=WEIGERING, non_retryable=True)
+    """A refusal as the caller receives it: rule, field and message travel as the error's details."""
+    return ApplicationError(f"{w.regel}: {w.melding}", w.regel, w.veld, w.melding, type=WEIGERING, non_retryable=True)

@@ -1,0 +1,373 @@
+"""The casus API: one front door for caseworkers, auditors, operators, beheerders and other systems.
+
+Resources in the agreements' own words (NL API Design Rules), OpenAPI 3 generated from this module
+(docs/openapi.json), errors as `application/problem+json` with the rule id and the field, a Bearer
+JWT on every call but the ones that say where to log in and whether the service lives. Every use case
+is the application layer's (service/); this module only reads requests and writes answers."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from importlib.metadata import version
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.fouten import IdentiteitError
+from api.identiteit import Verificateur, token_uit_header
+from domain.tijd import ZONE, geldig_moment
+from domain.toegang import Gebruiker
+from eventstore.store import InvalidCasusIdError, stream_id
+from service import beheer, casussen, lezen
+from service.fouten import DienstFout, Geweigerd
+from service.modellen import ActieInvoer, Dossier, Inzage, MeldingInvoer, MeldingUitkomst, Pagina
+from service.samenstelling import Samenstelling
+
+PROBLEEM = "application/problem+json"
+TYPE_BASIS = "urn:casus:probleem:"
+STATUS: dict[str, int] = {"geweigerd": 422, "verboden": 403, "onbekend": 404, "conflict": 409, "onbereikbaar": 503}
+SLEUTEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+CASUS_ID = r"^(casus-)?[0-9a-fA-F-]{32,36}$"
+
+
+class Probleem(BaseModel):
+    """RFC 9457 problem details, with the rule (`regel`) or access reason (`reden`) and the field."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    regel: str | None = None
+    reden: str | None = None
+    veld: str | None = None
+
+
+FOUTEN: dict[int | str, dict[str, Any]] = {
+    status: {"model": Probleem, "content": {PROBLEEM: {}}, "description": beschrijving}
+    for status, beschrijving in (
+        (401, "no valid token"),
+        (403, "the token's person may not do this"),
+        (404, "no such casus or action"),
+        (409, "the key belongs to another request"),
+        (413, "the request body is too large"),
+        (422, "refused by a rule of the agreements, or a field is invalid"),
+        (503, "Temporal, a worker, the event store or the identity provider does not answer"),
+    )
+}
+
+
+class Aanmelden(BaseModel):
+    issuer: str
+    client_id: str = "casus-cli"
+    ontwikkeling: bool
+
+
+class Actieresultaat(BaseModel):
+    versie: int
+    gebeurtenissen: list[str]
+    uitkomst: dict[str, Any]
+
+
+class VergetenInvoer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reden: str = Field(min_length=1, max_length=2000, description="why the household's personal data is destroyed (recorded)")
+
+
+class Inzagen(BaseModel):
+    inzagen: list[Inzage]
+    pagina: Pagina
+
+
+def _probleem(status: int, titel: str, detail: str, soort: str, instance: str, **extra: Any) -> JSONResponse:
+    inhoud = {"type": f"{TYPE_BASIS}{soort}", "title": titel, "status": status, "detail": detail, "instance": instance}
+    inhoud |= {k: v for k, v in extra.items() if v is not None}
+    return JSONResponse(inhoud, status_code=status, media_type=PROBLEEM)
+
+
+class _Grootte:
+    """Refuses a request body over the limit (413) before it is parsed, whether or not it says its length."""
+
+    def __init__(self, app: ASGIApp, maximum: int) -> None:
+        self.app = app
+        self.maximum = maximum
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        lengte = dict(scope.get("headers", [])).get(b"content-length")
+        if lengte is not None and (not lengte.isdigit() or int(lengte) > self.maximum):
+            await self._te_groot(scope, receive, send)
+            return
+        gelezen = 0
+
+        async def tellend() -> Message:
+            nonlocal gelezen
+            bericht = await receive()
+            if bericht["type"] == "http.request":
+                gelezen += len(bericht.get("body", b""))
+                if gelezen > self.maximum:
+                    raise _TeGroot
+            return bericht
+
+        try:
+            await self.app(scope, tellend, send)
+        except _TeGroot:
+            await self._te_groot(scope, receive, send)
+
+    async def _te_groot(self, scope: Scope, receive: Receive, send: Send) -> None:
+        antwoord = _probleem(
+            413, "The request body is too large", f"the API reads at most {self.maximum} bytes", "te-groot", scope.get("path", "")
+        )
+        await antwoord(scope, receive, send)
+
+
+class _TeGroot(Exception):  # noqa: N818 - a signal inside the size guard
+    pass
+
+
+def gebruiker(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Gebruiker:
+    """The verified person of the request's Bearer token (run on a thread: a new key is fetched over HTTP)."""
+    verificateur: Verificateur = request.app.state.verificateur
+    return verificateur.verifieer(token_uit_header(authorization))
+
+
+def samenstelling(request: Request) -> Samenstelling:
+    s: Samenstelling = request.app.state.samenstelling
+    return s
+
+
+def sleutel_uit(waarde: str | None) -> str | None:
+    if waarde is not None and not SLEUTEL.fullmatch(waarde):
+        raise Geweigerd("a key is 1 to 100 letters, digits and . _ : - , beginning with a letter or digit", veld="Idempotency-Key")
+    return waarde
+
+
+Wie = Annotated[Gebruiker, Depends(gebruiker)]
+Dienst = Annotated[Samenstelling, Depends(samenstelling)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="the same key again records the request once (a retried melding is one casus)"),
+]
+CasusId = Annotated[str, Path(pattern=CASUS_ID, description="the casus id (Temporal's `casus-` prefix accepted)")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limiet = Annotated[int, Query(ge=1, le=1000)]
+Reden = Annotated[str | None, Query(max_length=2000, description="why the record is read (logged; required of auditors)")]
+
+router = APIRouter()
+
+
+def maak_app(samenstelling: Samenstelling, verificateur: Verificateur, *, ontwikkeling: bool = False) -> FastAPI:
+    """The application over one composition root and one token verifier (both closed at shutdown)."""
+
+    @asynccontextmanager
+    async def levensduur(_app: FastAPI) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            verificateur.sluit()
+            samenstelling.sluit()
+
+    app = FastAPI(
+        title="casus",
+        version=version("casus"),
+        summary="The collaboration agreements of Veilig Thuis and the lokale teams, casus by casus.",
+        description=(
+            "Every call but `/aanmelden`, `/gezond` and `/gereed` carries `Authorization: Bearer <token>` from the "
+            "organisation's OpenID Connect provider; who acts comes from the token. Errors are `application/problem+json` "
+            "with the rule id (`regel`) or access reason (`reden`) and the field (`veld`)."
+        ),
+        lifespan=levensduur,
+        responses=FOUTEN,
+    )
+    app.state.samenstelling = samenstelling
+    app.state.verificateur = verificateur
+    app.state.ontwikkeling = ontwikkeling
+    app.add_middleware(_Grootte, maximum=samenstelling.settings.api_max_body_bytes)
+    app.add_exception_handler(DienstFout, _dienstfout)  # type: ignore[arg-type]
+    app.add_exception_handler(IdentiteitError, _identiteit)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _ongeldig)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.include_router(router)
+    return app
+
+
+async def _dienstfout(request: Request, e: DienstFout) -> JSONResponse:
+    status = STATUS[e.soort]
+    # An access refusal's code is its `reden`, as for a token's (api/fouten.py), and its `regel` too.
+    reden = e.regel if e.soort == "verboden" else None
+    return _probleem(status, _titel(e.soort), e.melding, e.soort, request.url.path, regel=e.regel, veld=e.veld, reden=reden)
+
+
+async def _identiteit(request: Request, e: IdentiteitError) -> JSONResponse:
+    antwoord = _probleem(e.status, e.titel, e.detail, e.reden, request.url.path, reden=e.reden)
+    if e.www_authenticate:
+        antwoord.headers["WWW-Authenticate"] = e.www_authenticate
+    return antwoord
+
+
+async def _ongeldig(request: Request, e: RequestValidationError) -> JSONResponse:
+    fout = e.errors()[0]
+    plaats = [str(p) for p in fout.get("loc", ()) if p not in ("body", "query", "path", "header")]
+    return _probleem(422, "A field is invalid", str(fout.get("msg")), "ongeldig", request.url.path, veld=".".join(plaats) or None)
+
+
+async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
+    return _probleem(e.status_code, str(e.detail), str(e.detail), f"http-{e.status_code}", request.url.path)
+
+
+# Where to log in, and whether the service lives: no token.
+
+
+@router.get("/aanmelden", tags=["dienst"], summary="Where a client gets its token")
+async def aanmelden(request: Request) -> Aanmelden:
+    return Aanmelden(issuer=request.app.state.verificateur.issuer, ontwikkeling=request.app.state.ontwikkeling)
+
+
+@router.get("/gezond", tags=["dienst"], summary="Liveness: the process answers")
+async def gezond() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/gereed", tags=["dienst"], summary="Readiness: the event store and Temporal answer", responses={503: FOUTEN[503]})
+async def gereed(s: Dienst) -> dict[str, str]:
+    await asyncio.to_thread(lambda: s.lees(s.store.head, "read the log's head"))
+    await s.temporal()
+    return {"status": "gereed"}
+
+
+# Casussen.
+
+
+@router.post("/casussen", status_code=201, tags=["casussen"], summary="Register a melding: starts a casus")
+async def melding(invoer: MeldingInvoer, wie: Wie, s: Dienst, sleutel: IdempotencyKey = None) -> MeldingUitkomst:
+    return await casussen.meld(s, wie, invoer, sleutel_uit(sleutel))
+
+
+@router.get("/casussen", tags=["casussen"], summary="Casussen from the read model (a caseworker: those their party holds)")
+async def lijst(
+    wie: Wie, s: Dienst, partij: str | None = None, beleid: str | None = None, gemeente: str | None = None, fase: str | None = None,
+    termijn_verstreken: bool = False, met_afgesloten: bool = False, offset: Offset = 0, limiet: Limiet = 100,
+) -> dict[str, Any]:  # fmt: skip
+    return await lezen.lijst(
+        s, wie, partij=partij, beleid=beleid, gemeente=gemeente, fase=fase, termijn_verstreken=termijn_verstreken,
+        met_afgesloten=met_afgesloten, offset=offset, limiet=limiet,
+    )  # fmt: skip
+
+
+@router.get("/casussen/{casus_id}", tags=["casussen"], summary="The casus as its workflow holds it now (outcome JSON)")
+async def toestand(casus_id: CasusId, wie: Wie, s: Dienst) -> dict[str, Any]:
+    return await casussen.toestand(s, wie, _id(casus_id))
+
+
+@router.post("/casussen/{casus_id}/acties/{actie}", tags=["casussen"], summary="One step of a casus (CONTRACT.md actions)")
+async def actie(
+    casus_id: CasusId, actie: Annotated[str, Path(max_length=60)], invoer: ActieInvoer, wie: Wie, s: Dienst,
+    sleutel: IdempotencyKey = None,
+) -> Actieresultaat:  # fmt: skip
+    uit = await casussen.handel(s, wie, _id(casus_id), actie, invoer, sleutel_uit(sleutel))
+    return Actieresultaat(versie=uit.versie, gebeurtenissen=uit.gebeurtenissen, uitkomst=uit.uitkomst)
+
+
+@router.get(
+    "/casussen/{casus_id}/audit",
+    tags=["audit"],
+    summary="Who held zicht op veiligheid when; `Accept: text/html` gives the auditor's page",
+    responses={200: {"content": {"application/json": {}, "text/html": {}}}},
+)
+async def audit(
+    request: Request, casus_id: CasusId, wie: Wie, s: Dienst, op: datetime | None = None, volgens: datetime | None = None,
+    reden: Reden = None,
+) -> Response:  # fmt: skip
+    html = "text/html" in request.headers.get("accept", "")
+    uit = await lezen.audit(s, wie, _id(casus_id), op=_moment(op, "op"), volgens=_moment(volgens, "volgens"), reden=reden, html=html)
+    if html:
+        return HTMLResponse(uit["html"])
+    return JSONResponse(uit)
+
+
+@router.get("/casussen/{casus_id}/dossier", tags=["audit"], summary="The casus's personal texts, opened (every read is logged)")
+async def dossier(casus_id: CasusId, wie: Wie, s: Dienst, reden: Reden = None) -> Dossier:
+    return await casussen.dossier(s, wie, _id(casus_id), reden)
+
+
+# Households, deadlines, reports, the access log.
+
+
+@router.get("/huishoudens/{sleutel}", tags=["huishoudens"], summary="Every melding and casus of one household (IJM-1.2.1)")
+async def huishouden(sleutel: Annotated[str, Path(max_length=200)], wie: Wie, s: Dienst, reden: Reden = None) -> dict[str, Any]:
+    return await lezen.huishouden(s, wie, sleutel, reden)
+
+
+@router.post("/huishoudens/{sleutel}/vergeten", tags=["huishoudens"], summary="Forget a household's personal data (Wmo 2015 art. 5.3.5)")
+async def vergeten(sleutel: Annotated[str, Path(max_length=200)], invoer: VergetenInvoer, wie: Wie, s: Dienst) -> dict[str, Any]:
+    return await beheer.vergeet(s, wie, sleutel, invoer.reden)
+
+
+@router.get("/termijnen", tags=["termijnen"], summary="Deadlines lapsed and not met, or due within some days")
+async def termijnen(
+    wie: Wie, s: Dienst, verstreken: bool = False, binnen_dagen: Annotated[int | None, Query(ge=0, le=3660)] = None,
+    offset: Offset = 0, limiet: Limiet = 100,
+) -> dict[str, Any]:  # fmt: skip
+    tot = datetime.now(UTC) + timedelta(days=binnen_dagen) if binnen_dagen is not None else None
+    return await lezen.termijnen(s, wie, verstreken=verstreken, binnen_tot=tot, offset=offset, limiet=limiet)
+
+
+@router.get("/rapporten/{beleid}", tags=["rapporten"], summary="Compliance per deadline kind for meldingen received van..tot")
+async def rapport(beleid: Annotated[str, Path(max_length=100)], van: date, tot: date, wie: Wie, s: Dienst) -> dict[str, Any]:
+    return await lezen.rapport(s, wie, beleid, van, tot)
+
+
+@router.get("/inzage-log", tags=["audit"], summary="Every logged read of a person's record (auditors)")
+async def inzage_log(
+    wie: Wie, s: Dienst, casus_id: Annotated[str | None, Query(pattern=CASUS_ID)] = None, huishouden: str | None = None,
+    offset: Offset = 0, limiet: Limiet = 100,
+) -> Inzagen:  # fmt: skip
+    gevonden = await lezen.inzage_log(
+        s, wie, casus_id=_id(casus_id) if casus_id else None, huishouden=huishouden, offset=offset, limiet=limiet + 1
+    )
+    volgende = offset + limiet if len(gevonden) > limiet else None
+    pagina = Pagina(totaal=offset + len(gevonden), offset=offset, limiet=limiet, volgende=volgende)
+    return Inzagen(inzagen=gevonden[:limiet], pagina=pagina)
+
+
+def _id(casus_id: str) -> str:
+    kaal = casus_id.removeprefix("casus-")
+    try:
+        stream_id(kaal)
+    except InvalidCasusIdError as e:
+        raise Geweigerd(f"casus_id: {e}", veld="casus_id") from None
+    return kaal
+
+
+def _moment(moment: datetime | None, veld: str) -> datetime | None:
+    if moment is None:
+        return None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=ZONE)
+    try:
+        return geldig_moment(moment)
+    except ValueError as e:
+        raise Geweigerd(str(e), veld=veld) from None
+
+
+def _titel(soort: str) -> str:
+    return {
+        "geweigerd": "Refused by the agreements or an invalid field",
+        "verboden": "Not allowed for this person",
+        "onbekend": "Not found",
+        "conflict": "The key belongs to another request",
+        "onbereikbaar": "A service behind the API does not answer",
+    }[soort]

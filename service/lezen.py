@@ -1,0 +1,165 @@
+"""The read use cases: the audit timeline of a casus (JSON or the auditor's page), the lists,
+deadlines, household and compliance report from the read models, and the access log."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain.evolueren import herbouw
+from domain.tijd import lokaal
+from domain.toegang import Gebruiker, vereis, vereis_betrokken
+from projections import caseload, lezen
+from projections import huishouden as radar
+from projections import rapport as compliance
+from projections import termijnen as deadlines
+from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
+from runtime.policies import policy_ids
+from service import inzagelog
+from service.audit_html import pagina
+from service.casussen import toegang
+from service.fouten import Geweigerd, Onbekend
+from service.modellen import Inzage
+from service.samenstelling import Samenstelling
+
+WACHT_S = 10.0
+"""How long a read waits for the read models to hold every stored event."""
+
+
+def interval_json(i: Interval) -> dict[str, Any]:
+    return {
+        "partij": i.partij, "van": lokaal(i.van), "tot": lokaal(i.tot) if i.tot else None,
+        "grond": i.grond, "actor": i.actor, "vastgelegd": lokaal(i.vastgelegd),
+    }  # fmt: skip
+
+
+async def audit(
+    s: Samenstelling, wie: Gebruiker, casus_id: str, *, op: datetime | None = None, volgens: datetime | None = None,
+    reden: str | None = None, html: bool = False,
+) -> dict[str, Any]:  # fmt: skip
+    """Who held zicht op veiligheid when (projection `verantwoordelijkheid`); `op`: at one moment;
+    `volgens`: as the record stood then; `html`: the auditor's page under key `html`."""
+    with toegang():
+        vereis(wie, "audit", reden)
+    return await asyncio.to_thread(_audit, s, wie, casus_id, op, volgens, (reden or "").strip(), html)
+
+
+def _audit(
+    s: Samenstelling, wie: Gebruiker, casus_id: str, op: datetime | None, volgens: datetime | None, reden: str, html: bool
+) -> dict[str, Any]:
+    gebeurtenissen = s.lees(lambda: s.store.read(casus_id), "read the casus")
+    casus = herbouw(gebeurtenissen)
+    if casus is None:
+        raise Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
+    with toegang():
+        vereis_betrokken(wie, "audit", casus)
+    if wie.rol == "auditor":
+        inzagelog.leg_vast(s, wie, "audit", reden, casus_id=casus_id, huishouden=casus.huishouden)
+    views = s.wacht_op_projecties([NAME], WACHT_S)
+    intervallen = s.lees(lambda: tijdlijn(views, casus_id, volgens), "read the timeline")
+    resultaat: dict[str, Any] = {
+        "casus_id": casus_id,
+        "volgens": lokaal(volgens) if volgens else None,
+        "verantwoordelijkheid": [interval_json(i) for i in intervallen],
+    }
+    if op is not None:
+        houder = houder_op(intervallen, op)
+        resultaat["op"] = lokaal(op)
+        resultaat["houder"] = interval_json(houder) if houder else None
+    if html:
+        zichtbaar = [e for e in gebeurtenissen if volgens is None or e.vastgelegd <= volgens]
+        tot_dan = herbouw(zichtbaar) or casus
+        resultaat["html"] = pagina(tot_dan, intervallen, zichtbaar, volgens or datetime.now(UTC))
+    return resultaat
+
+
+def _pagina(rijen: list[dict[str, Any]], offset: int, limiet: int) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    stuk = rijen[offset : offset + limiet]
+    volgende = offset + limiet if offset + limiet < len(rijen) else None
+    return stuk, {"totaal": len(rijen), "offset": offset, "limiet": limiet, "volgende": volgende}
+
+
+async def lijst(
+    s: Samenstelling, wie: Gebruiker, *, partij: str | None = None, beleid: str | None = None, gemeente: str | None = None,
+    fase: str | None = None, termijn_verstreken: bool = False, met_afgesloten: bool = False, offset: int = 0, limiet: int = 100,
+) -> dict[str, Any]:  # fmt: skip
+    """Casussen from the read model; a caseworker sees those their party holds."""
+    with toegang():
+        vereis(wie, "lijst")
+    if wie.rol == "medewerker":
+        if partij not in (None, wie.partij):
+            raise Geweigerd(f"a caseworker of {wie.partij} lists the casussen it holds, not those of {partij}", veld="partij")
+        partij = wie.partij
+
+    def lees() -> dict[str, Any]:
+        views = s.wacht_op_projecties([caseload.NAME, deadlines.NAME], WACHT_S)
+        rijen = s.lees(
+            lambda: lezen.lijst(
+                views,
+                partij=partij,
+                beleid=beleid,
+                gemeente=gemeente,
+                fase=fase,
+                termijn_verstreken=termijn_verstreken,
+                met_afgesloten=met_afgesloten,
+            ),
+            "read the caseload",
+        )
+        stuk, pagina_ = _pagina(rijen, offset, limiet)
+        per_partij = s.lees(lambda: lezen.caseload(views), "read the caseload") if wie.rol != "medewerker" else []
+        return {"casussen": stuk, "caseload": per_partij, "pagina": pagina_}
+
+    return await asyncio.to_thread(lees)
+
+
+async def termijnen(
+    s: Samenstelling, wie: Gebruiker, *, verstreken: bool = False, binnen_tot: datetime | None = None, offset: int = 0, limiet: int = 100
+) -> dict[str, Any]:
+    with toegang():
+        vereis(wie, "termijnen")
+
+    def lees() -> dict[str, Any]:
+        views = s.wacht_op_projecties([deadlines.NAME, caseload.NAME], WACHT_S)
+        rijen = s.lees(lambda: lezen.termijnen(views, verstreken=verstreken, binnen_tot=binnen_tot), "read the deadlines")
+        stuk, pagina_ = _pagina(rijen, offset, limiet)
+        return {"termijnen": stuk, "pagina": pagina_}
+
+    return await asyncio.to_thread(lees)
+
+
+async def huishouden(s: Samenstelling, wie: Gebruiker, sleutel: str, reden: str | None = None) -> dict[str, Any]:
+    """IJM-1.2.1: every melding and casus of one household (the radar); each read is logged."""
+    with toegang():
+        vereis(wie, "huishouden", reden)
+
+    def lees() -> dict[str, Any]:
+        views = s.wacht_op_projecties([radar.NAME, caseload.NAME], WACHT_S)
+        inzagelog.leg_vast(s, wie, "huishouden", (reden or "").strip(), huishouden=sleutel)
+        return s.lees(lambda: lezen.huishouden(views, sleutel), "read the household")
+
+    return await asyncio.to_thread(lees)
+
+
+async def rapport(s: Samenstelling, wie: Gebruiker, beleid: str, van: date, tot: date) -> dict[str, Any]:
+    with toegang():
+        vereis(wie, "rapport")
+    if beleid not in policy_ids():
+        raise Geweigerd(f"unknown beleid '{beleid}'; accepted: {', '.join(policy_ids())}", veld="beleid")
+    if van > tot:
+        raise Geweigerd(f"van {van} is after tot {tot}; give van on or before it", veld="van")
+
+    def lees() -> dict[str, Any]:
+        views = s.wacht_op_projecties([deadlines.NAME, caseload.NAME], WACHT_S)
+        return s.lees(lambda: compliance.rapport(views, beleid, van, tot), "read the report")
+
+    return await asyncio.to_thread(lees)
+
+
+async def inzage_log(
+    s: Samenstelling, wie: Gebruiker, *, casus_id: str | None = None, huishouden: str | None = None, offset: int = 0, limiet: int = 100
+) -> list[Inzage]:
+    """Every logged read of a person's record, for auditors."""
+    with toegang():
+        vereis(wie, "inzage-log")
+    return await asyncio.to_thread(inzagelog.lijst, s, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet)
