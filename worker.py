@@ -12,6 +12,7 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from activities.eventstore import EventStoreActivities
+from activities.vergeten import VergetenActivities
 from eventstore.keten import Ondertekenaar
 from eventstore.ondertekening import laad_ondertekenaar
 from eventstore.store import EventStore
@@ -21,10 +22,11 @@ from runtime.signals import run_until_signal
 from runtime.storingspunt import Storingspunt
 from runtime.temporal import connect, install_runtime
 from workflows.casus import CasusWorkflow
+from workflows.vergeten import HuishoudenVergetenWorkflow
 
 log = structlog.get_logger()
 
-WORKFLOWS: Sequence[type] = (CasusWorkflow,)
+WORKFLOWS: Sequence[type] = (CasusWorkflow, HuishoudenVergetenWorkflow)
 
 
 def build_worker(
@@ -36,11 +38,12 @@ def build_worker(
     ondertekenaar: Ondertekenaar | None = None,
 ) -> Worker:
     activities = EventStoreActivities(store, Storingspunt.uit_omgeving(), ondertekenaar)
+    vergeten = VergetenActivities(store, ondertekenaar)
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=[activities.voeg_toe],
+        activities=[activities.voeg_toe, vergeten.vergeten_vastleggen],
         # eventsourcing is synchronous: its activities run on threads, never on the event loop.
         activity_executor=executor,
         # On shutdown polling stops at once; running activities get this long before they are cancelled.

@@ -8,16 +8,18 @@ Roles (group roles without login; production grants them to login users made fro
 - `casus_projecties`: reads events, writes the read models and their tracking.
 - `casus_lezer`: reads everything but the household keys, for reports and audit (it reads the
   record of destroyed keys: who forgot which household when, and why).
-- `casus_medewerker`: the CLI of caseworkers and operators: reads everything, and keeps the
-  household keys, the only role that reads them (creates one when a text is sealed, destroys one
-  when a household is forgotten; the triggers of eventstore/sleutelbewaking.py let it do no more).
+- `casus_medewerker`: the API (login `api`; caseworkers' machines have no database login): reads
+  everything, keeps the household keys, the only role that reads them (creates one when a text is
+  sealed, destroys one when a household is forgotten; the triggers of eventstore/sleutelbewaking.py
+  let it do no more), and writes the access log, which it may only insert into and read. It may not
+  append events: the worker records an erasure (workflows/vergeten.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from eventstore import sleutelbewaking
+from eventstore import inzagelog, sleutelbewaking
 from eventstore.store import EventStore
 from projections.runner import Projection
 from projections.views import open_views
@@ -66,6 +68,9 @@ REVOKE ALL ON {SLEUTELS}, {VERNIETIGD} FROM casus_worker, casus_projecties, casu
 GRANT SELECT, INSERT, UPDATE ON {SLEUTELS} TO casus_medewerker;
 GRANT SELECT, INSERT ON {VERNIETIGD} TO casus_medewerker;
 GRANT SELECT ON {VERNIETIGD} TO casus_lezer;
+REVOKE ALL ON {inzagelog.TABEL} FROM casus_worker, casus_projecties, casus_lezer, casus_medewerker;
+GRANT SELECT, INSERT ON {inzagelog.TABEL} TO casus_medewerker;
+GRANT SELECT ON {inzagelog.TABEL} TO casus_lezer;
 """
 
 
@@ -78,12 +83,13 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
         views = open_views(store.infrastructure)
         tabellen: list[str] = []
         sleutelbewaking.richt_in(views, vervang=True)
+        inzagelog.richt_in(views)
         for p in projecties:
             views.create(p.ddl)
             tabellen += p.tables
         with views.transaction() as sql:
-            for stap in (GUARD, ROLLEN, grants(tabellen)):
+            for stap in (GUARD, inzagelog.GUARD, ROLLEN, grants(tabellen)):
                 sql.execute(stap)
     finally:
         store.close()
-    return [EVENTS, TRACKING, SLEUTELS, VERNIETIGD, *tabellen]
+    return [EVENTS, TRACKING, SLEUTELS, VERNIETIGD, inzagelog.TABEL, *tabellen]

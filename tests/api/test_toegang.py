@@ -115,9 +115,7 @@ async def test_every_endpoint_against_every_role_and_party(api: Api, casus: str,
 
 async def test_a_team_acting_on_a_casus_not_offered_to_it_is_refused_and_nothing_is_recorded(api: Api, casus: str) -> None:
     voor = _stream(api, casus)
-    r = await api.client.post(
-        f"/casussen/{casus}/acties/overdracht-accepteren", json={"als": ANDER_TEAM[1]}, headers=api.kop(*ANDER_TEAM)
-    )
+    r = await api.client.post(f"/casussen/{casus}/acties/overdracht-accepteren", json={"als": ANDER_TEAM[1]}, headers=api.kop(*ANDER_TEAM))
     assert r.status_code == 403, r.text
     assert r.json()["regel"] == "casus-niet-aangeboden"
     assert len(_stream(api, casus)) == len(voor)
@@ -254,3 +252,19 @@ def test_the_table_names_every_endpoint_that_needs_a_token() -> None:
     namen = {_sleutel(m, p, "CASUS") for m, p, _ in _verzoeken("CASUS")}
     assert namen == set(TOEGESTAAN)
 
+
+async def test_a_beheerder_forgets_a_household_and_the_worker_records_it_in_its_casussen(api: Api) -> None:
+    huishouden = f"HH-{uuid.uuid4().hex[:6]}"
+    casus_id = await _meld(api, huishouden, inhoud="Te vergeten tekst.")
+    r = await api.client.post(
+        f"/huishoudens/{huishouden}/vergeten", json={"reden": "bewaartermijn"}, headers=api.kop(*BEHEERDER, naam="dirk")
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["casussen"] == [casus_id]
+    laatste = _stream(api, casus_id)[-1]
+    assert (laatste.type, laatste.actor.medewerker, laatste.actor.partij) == ("HuishoudenVergeten", "dirk", "veilig-thuis")
+    dossier = await api.client.get(f"/casussen/{casus_id}/dossier?reden=controle", headers=api.kop(*AUDITOR))
+    assert [t["tekst"] for t in dossier.json()["teksten"]] == ["[vergeten]"]
+    nogmaals = await api.client.post(f"/huishoudens/{huishouden}/vergeten", json={"reden": "bewaartermijn"}, headers=api.kop(*BEHEERDER))
+    assert nogmaals.json()["al_vergeten"] is True
+    assert len([e for e in _stream(api, casus_id) if e.type == "HuishoudenVergeten"]) == 1

@@ -12,6 +12,7 @@ import pytest
 
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
+from eventstore import inzagelog
 from eventstore.kluis import Kluis
 from eventstore.migratie import migreer
 from eventstore.store import EventStore
@@ -131,3 +132,33 @@ def test_the_caseworker_role_seals_and_forgets_texts_but_cannot_touch_the_record
         for statement in ("DELETE FROM casus_events", "DELETE FROM caseload", "DELETE FROM huishouden_sleutels"):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 db.execute(statement)  # type: ignore[arg-type]
+
+
+def test_the_api_role_writes_the_access_log_but_never_changes_it_nor_appends_events(
+    postgres_settings: Settings, worker_settings: Settings, ijmond: Regelset
+) -> None:
+    """NEN 7513: a read once logged stays logged, whoever holds the API's login (issue 13)."""
+    test_the_worker_role_appends_and_reads(worker_settings, ijmond)
+    api = als_rol(postgres_settings, "casus_medewerker")
+    store = EventStore.open(api)
+    try:
+        views = open_views(store.infrastructure)
+        inzagelog.schrijf(views, ("2027-01-01T00:00:00Z", "https://sso", "sub", "carla", "auditor", None, "dossier", "c", "HH", "klacht"))
+        assert [r["naam"] for r in inzagelog.lees(views, casus_id="c", huishouden=None, offset=0, limiet=10)] == ["carla"]
+    finally:
+        store.close()
+    werker = EventStore.open(worker_settings)
+    try:
+        stream = werker.stream_ids()[0]
+    finally:
+        werker.close()
+    for user in (api.postgres_user, postgres_settings.postgres_user):
+        with verbind(postgres_settings, user) as db:
+            for statement in ("UPDATE inzage_log SET reden = 'niets'", "DELETE FROM inzage_log", "TRUNCATE inzage_log"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    db.execute(statement)  # type: ignore[arg-type]
+    with verbind(postgres_settings, api.postgres_user) as db, pytest.raises(psycopg.errors.InsufficientPrivilege):
+        db.execute(
+            "INSERT INTO casus_events (originator_id, originator_version, topic, state) VALUES (%s, 99, 't', '')",  # type: ignore[arg-type]
+            (stream,),
+        )
