@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults soak bench histories clean
+.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults soak bench histories openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ soak: $(STAMP)
 # Records the current workflow code's histories for the replay test: make histories LABEL=v3
 histories: $(STAMP)
 	$(BIN)/python -m tests.workflows.opnemen $(or $(LABEL),huidig)
+
+# The committed OpenAPI document, from the app itself (tests/api/test_openapi.py checks it is current).
+openapi: $(STAMP)
+	$(BIN)/python -m api.server docs/openapi.json
 
 # Every performance figure with its baseline; BENCH_QUICK=1 for a short smoke run.
 bench: $(STAMP)

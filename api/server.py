@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 
@@ -57,7 +59,16 @@ async def serveer(settings: Settings, stop: asyncio.Event, *, issuer: str | None
         raise fout
 
 
-def schrijf_openapi(bestand: Path) -> None:
-    """The committed OpenAPI document (docs/openapi.json), from the app itself."""
+def openapi_document() -> dict[str, Any]:
+    """The OpenAPI document of the app, as committed in docs/openapi.json (settings do not change it)."""
     app = maak_app(Samenstelling(Settings()), verificateur("https://uitgever.example.nl/realms/casus"))
-    bestand.write_text(json.dumps(app.openapi(), ensure_ascii=False, indent=2, sort_keys=False) + "\n", encoding="utf-8")
+    return app.openapi()
+
+
+def main() -> None:
+    """`python -m api.server FILE`: writes the OpenAPI document (`make openapi`)."""
+    Path(sys.argv[1]).write_text(json.dumps(openapi_document(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

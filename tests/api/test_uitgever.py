@@ -9,11 +9,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.aanmelden import AanmeldError, Apparaatcode, apparaat_aanmelden, ontwikkel_aanmelden
 from api.identiteit import Gebruiker, Verificateur
 from api.instellingen import OidcInstellingen
 from api.uitgever import DraaiendeUitgever, start_uitgever
 from api.uitgever_kern import SLEUTELBESTAND
+from casus_cli.aanmelden import AanmeldError, Apparaatcode, apparaat_aanmelden, ontwikkel_aanmelden
 
 
 class Klok:
