@@ -8,6 +8,7 @@ is the application layer's (service/); this module only reads requests and write
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from api.identiteit import Verificateur, token_uit_header
 from domain.tijd import ZONE, geldig_moment
 from domain.toegang import Gebruiker
 from eventstore.store import InvalidCasusIdError, stream_id
-from service import beheer, casussen, lezen
+from service import beheer, casussen, herstel, lezen
 from service.fouten import DienstFout, Geweigerd
 from service.modellen import ActieInvoer, Dossier, Inzage, MeldingInvoer, MeldingUitkomst, Pagina
 from service.samenstelling import Samenstelling
@@ -139,10 +140,14 @@ class _TeGroot(Exception):  # noqa: N818 - a signal inside the size guard
     pass
 
 
-def gebruiker(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Gebruiker:
-    """The verified person of the request's Bearer token (run on a thread: a new key is fetched over HTTP)."""
+async def gebruiker(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Gebruiker:
+    """The verified person of the request's Bearer token: a token accepted before is known at once;
+    a new one is checked on a thread (the issuer's keys may have to be fetched over HTTP)."""
     verificateur: Verificateur = request.app.state.verificateur
-    return verificateur.verifieer(token_uit_header(authorization))
+    token = token_uit_header(authorization)
+    if (bekend := verificateur.bekend(token)) is not None:
+        return bekend
+    return await asyncio.to_thread(verificateur.verifieer, token)
 
 
 def samenstelling(request: Request) -> Samenstelling:
@@ -280,6 +285,11 @@ async def actie(
 ) -> Actieresultaat:  # fmt: skip
     uit = await casussen.handel(s, wie, _id(casus_id), actie, invoer, sleutel_uit(sleutel))
     return Actieresultaat(versie=uit.versie, gebeurtenissen=uit.gebeurtenissen, uitkomst=uit.uitkomst)
+
+
+@router.post("/casussen/{casus_id}/herstel", tags=["beheer"], summary="Restore a casus's workflow from its event stream (beheerder)")
+async def herstel_casus(casus_id: CasusId, wie: Wie, s: Dienst) -> dict[str, Any]:
+    return dataclasses.asdict(await herstel.herstel(s, wie, _id(casus_id)))
 
 
 @router.get(

@@ -5,6 +5,9 @@ that the token allows it (`controleer_als`)."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
 from collections.abc import Collection
 from typing import Any
 
@@ -49,6 +52,8 @@ class Verificateur:
             timeout_s=instellingen.http_timeout_s,
             client=client,
         )
+        self._slot = threading.Lock()
+        self._geverifieerd: dict[str, tuple[Gebruiker, float]] = {}
 
     @property
     def issuer(self) -> str:
@@ -73,7 +78,25 @@ class Verificateur:
         if not isinstance(kid, str) or not kid:
             raise IdentiteitError("sleutel-onbekend", "the token names no signing key (kid)")
         sleutel = _publieke_sleutel(self._sleutels.sleutel(kid), alg)
-        return gebruiker_uit(self._claims(token, sleutel, alg), self._claimnamen)
+        claims = self._claims(token, sleutel, alg)
+        gebruiker = gebruiker_uit(claims, self._claimnamen)
+        # Remembered until the token expires, and never longer than the issuer's keys are trusted:
+        # a key withdrawn from the JWKS stops its tokens within that time, as without the memory.
+        tot = min(float(claims["exp"]) + self._instellingen.klokspeling_s, time.time() + self._instellingen.jwks_geldig_s)
+        with self._slot:
+            if len(self._geverifieerd) >= GEHEUGEN:
+                self._geverifieerd.clear()
+            self._geverifieerd[_vingerafdruk(token)] = (gebruiker, tot)
+        return gebruiker
+
+    def bekend(self, token: str) -> Gebruiker | None:
+        """The person of a token this verifier accepted before and whose acceptance still holds;
+        None otherwise (then `verifieer` checks it whole). Cheap enough for the event loop."""
+        with self._slot:
+            gevonden = self._geverifieerd.get(_vingerafdruk(token))
+        if gevonden is None or gevonden[1] <= time.time():
+            return None
+        return gevonden[0]
 
     def _claims(self, token: str, sleutel: jwt.PyJWK, alg: str) -> dict[str, Any]:
         i = self._instellingen
@@ -90,6 +113,14 @@ class Verificateur:
         except jwt.PyJWTError as fout:
             raise _vertaal(fout, i) from None
         return claims
+
+
+GEHEUGEN = 10_000
+"""Accepted tokens remembered at most (a bound: past it the memory starts over)."""
+
+
+def _vingerafdruk(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _publieke_sleutel(jwk: JWK, alg: str) -> jwt.PyJWK:

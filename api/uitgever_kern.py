@@ -20,12 +20,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import TypeAdapter, ValidationError
 
-from api.aanmelden import APPARAAT_GRANT, ONTWIKKEL_GRANT
 from api.identiteit import ROLLEN, Rol
 from api.instellingen import Claimnamen, zet_claim
 from domain.partijen import Identificatie, Partij
 
 SLEUTELBESTAND = "oidc-uitgever-ed25519.pem"
+# The grants it serves; `casus login` (casus_cli/aanmelden.py) asks for them by the same names.
+APPARAAT_GRANT = "urn:ietf:params:oauth:grant-type:device_code"  # RFC 8628 §3.4
+ONTWIKKEL_GRANT = "urn:casus:params:oauth:grant-type:ontwikkeling"
 _GEEN_PARTIJ: tuple[Rol, ...] = tuple(r for r in ROLLEN if r != "medewerker")
 # RFC 8628 §6.1: 20 consonants, no vowels (no words), no look-alikes; 8 characters ≈ 34 bits.
 _CODETEKENS = "BCDFGHJKLMNPQRSTVWXZ"

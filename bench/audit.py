@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.meten import percentiel, postgres, snel, verbind
-from eventstore.store import EventStore
+from eventstore.views import tijdstip
 from projections.verantwoordelijkheid import Verantwoordelijkheid, houder_op, tijdlijn
-from projections.views import open_views, tijdstip
+from service.samenstelling import Samenstelling
 
 PER_CASUS = 20  # events of a typical casus; three of them transfers
 
@@ -48,8 +48,8 @@ def meet() -> dict[str, Any]:
     vragen = 500 if snel() else 2000
     uitkomst: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
-        store = EventStore.open(settings)
-        views = open_views(store.infrastructure)
+        s = Samenstelling(settings)
+        views = s.views
         views.create(Verantwoordelijkheid.ddl)
         casussen: list[str] = []
         al = 0
@@ -64,5 +64,5 @@ def meet() -> dict[str, Any]:
                 duur.append((time.perf_counter() - start) * 1000)
                 assert intervallen and (houder is None or houder.partij)
             uitkomst[str(grootte)] = {"p50_ms": percentiel(duur, 50), "p99_ms": percentiel(duur, 99), "casussen": len(casussen)}
-        store.close()
+        s.sluit()
     return uitkomst

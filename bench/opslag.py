@@ -5,17 +5,15 @@ from __future__ import annotations
 import tempfile
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bench.meten import HERHALINGEN, mediaan, postgres, snel, tijd, verbind
 from domain.draaiboek import Draaiboek
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import BEGIN, verpak
 from eventstore.store import EventStore, encode, lees
-from projections.alle import alle
-from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.policies import load_rules
+from service.samenstelling import Samenstelling
 
 RAUW = (
     "CREATE TABLE rauw (originator_id uuid, originator_version int, topic text, state bytea,"
@@ -44,7 +42,8 @@ def _rijen(casus_id: str, reeks: list[Gebeurtenis]) -> list[tuple[Any, ...]]:
 def append_ratio(batch: int, totaal: int) -> dict[str, float]:
     reeks = gebeurtenissen(totaal)
     with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
-        store = EventStore.open(settings)
+        s = Samenstelling(settings)
+        store = s.store
         ruw = verbind(settings)
         ruw.execute(RAUW)
         ruw.commit()
@@ -67,7 +66,7 @@ def append_ratio(batch: int, totaal: int) -> dict[str, float]:
 
             ons.append(totaal / tijd(project))
             kaal.append(totaal / tijd(rauw))
-        store.close()
+        s.sluit()
         ruw.close()
     return {"ons": mediaan(ons), "rauw": mediaan(kaal), "ratio": mediaan(ons) / mediaan(kaal)}
 
@@ -89,9 +88,10 @@ def vul(store: EventStore, totaal: int) -> None:
 
 def rebuild(totaal: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
-        store = EventStore.open(settings)
+        s = Samenstelling(settings)
+        store = s.store
         vul(store, totaal)
-        runner = ProjectionRunner(store, open_views(store.infrastructure), alle(), batch=settings.projection_batch)
+        runner = s.projectie_runner()
         runner.catch_up()
         aantal = store.head()
         ons = [aantal / tijd(runner.rebuild) for _ in range(HERHALINGEN)]
@@ -101,11 +101,11 @@ def rebuild(totaal: int) -> dict[str, float]:
             with ruw.cursor() as c:
                 c.execute("SELECT state FROM casus_events ORDER BY notification_id")
                 for (state,) in c:
-                    lees(bytes(state))  # type: ignore[arg-type]
+                    lees(bytes(cast(bytes, state)))  # bytea comes back as bytes
 
         kaal = [aantal / tijd(rauw) for _ in range(HERHALINGEN)]
         ruw.close()
-        store.close()
+        s.sluit()
     return {"ons": mediaan(ons), "rauw": mediaan(kaal), "ratio": mediaan(ons) / mediaan(kaal), "gebeurtenissen": aantal}
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from bench.meten import HERHALINGEN, mediaan, snel
-from casus_cli.simulatie import Scenario, Simulator, omgeving
+from service.simulatie import Scenario, Simulator, omgeving
 
 ROOT = Path(__file__).resolve().parents[1]
 ACHTTIEN_MAANDEN = {

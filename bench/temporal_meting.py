@@ -19,18 +19,18 @@ from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from bench.api_meting import rondreis_via_api, vrije_poort
 from bench.meten import percentiel, postgres, snel
-from casus_cli.dev import start_temporal, stop_proces, wacht_op_temporal
 from domain.draaiboek import verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
 from domain.toestand import Casus
-from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
-from runtime.temporal import connect
-from worker import build_worker
+from service.ontwikkelserver import start_temporal, stop_proces, wacht_op_temporal
+from service.samenstelling import Samenstelling
+from service.werker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow, Resultaat
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,7 +83,7 @@ async def meld(client: Client, settings: Settings, ontvangen: datetime) -> Any:
     return h
 
 
-async def rondreis(client: Client, settings: Settings, n: int) -> dict[str, float]:
+async def rondreis(client: Client, settings: Settings, n: int, state: Path) -> dict[str, float]:
     nu = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
     h = await meld(client, settings, nu)
     await h.execute_update("actie", verzoek("beoordeling-afronden", "veilig-thuis", None, besluit="direct-overdracht", team="socius-md"),
@@ -101,8 +101,9 @@ async def rondreis(client: Client, settings: Settings, n: int) -> dict[str, floa
         await k.execute_update(Kaal.stap, False)
         kaal.append((time.perf_counter() - start) * 1000)
     await k.execute_update(Kaal.klaar_)
+    via_api = await rondreis_via_api(settings, h.id.removeprefix("casus-"), n, state)
     return {"ons_p50_ms": percentiel(ons, 50), "ons_p99_ms": percentiel(ons, 99), "kaal_p50_ms": percentiel(kaal, 50),
-            "kaal_p99_ms": percentiel(kaal, 99)}  # fmt: skip
+            "kaal_p99_ms": percentiel(kaal, 99), **via_api}  # fmt: skip
 
 
 async def levensloop(client: Client, settings: Settings, n: int) -> dict[str, float]:
@@ -173,17 +174,18 @@ async def _meet(state: Path) -> dict[str, Any]:
         proces = start_temporal(settings)
         try:
             await wacht_op_temporal(settings, proces)
-            client = await connect(settings)
-            store = EventStore.open(settings)
+            s = Samenstelling(settings)
+            client = await s.temporal()
+            store = s.store
             with ThreadPoolExecutor(max_workers=8) as ex:
                 w = build_worker(client, store, settings.task_queue, ex)
                 eigen = Worker(
                     client, task_queue=settings.task_queue + "-kaal", workflows=[Kaal], activities=[kaal_activiteit], activity_executor=ex
                 )
                 async with w, eigen:
-                    uitkomst: dict[str, Any] = {"actie": await rondreis(client, settings, 50 if snel() else 200)}
+                    uitkomst: dict[str, Any] = {"actie": await rondreis(client, settings, 50 if snel() else 200, state)}
                     uitkomst["levensloop"] = await levensloop(client, settings, 10 if snel() else 100)
-            store.close()
+            s.sluit()
             uitkomst["geheugen"] = await geheugen(client, settings, proces.pid, 300 if snel() else 20_000)
         finally:
             stop_proces(proces)
@@ -191,11 +193,7 @@ async def _meet(state: Path) -> dict[str, Any]:
 
 
 def _poort() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return vrije_poort()
 
 
 def meet() -> dict[str, Any]:

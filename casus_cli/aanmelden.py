@@ -1,7 +1,8 @@
 """Getting a token for `casus login`: the OAuth 2.0 device authorization grant (RFC 8628) against any
 OpenID Connect issuer, or the development issuer's own login.
 
-Only httpx and the standard library, and nothing else of `api/`: the CLI imports this and must start fast."""
+Only httpx and the standard library: the CLI imports this and must start fast. The development issuer
+(api/uitgever_kern.py) names the same grants; a test checks they agree."""
 
 from __future__ import annotations
 

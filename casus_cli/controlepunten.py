@@ -12,7 +12,6 @@ import click
 import structlog
 
 from casus_cli.fouten import RefusedError
-from casus_cli.inzage import open_store
 from casus_cli.uitvoer import toon_json
 from eventstore.bundel import BundelError, schrijf_bundel
 from eventstore.controlepunt import (
@@ -28,6 +27,7 @@ from eventstore.keten import Afwijking
 from eventstore.ondertekening import vertrouwde_sleutels
 from eventstore.store import EventStore
 from runtime.settings import Settings
+from service.samenstelling import Samenstelling
 
 log = structlog.get_logger()
 
@@ -109,7 +109,8 @@ def sleutel() -> None:
 def maak(volledig: bool, als_json: bool) -> None:
     """Signs a checkpoint over every event not yet under one."""
     settings = Settings()
-    store, _ = open_store(settings)
+    samenstelling = Samenstelling(settings)
+    store = samenstelling.store
     try:
         getekend = teken_nieuw(store, instellingen_voor(settings), volledig)
     except ControlepuntGeweigerdError as e:
@@ -117,21 +118,22 @@ def maak(volledig: bool, als_json: bool) -> None:
     except SleutelError as e:
         raise RefusedError(str(e), veld="CASUS_CONTROLEPUNT_SLEUTEL") from None
     finally:
-        store.close()
+        samenstelling.sluit()
     toon_json({"getekend": getekend}) if als_json else click.echo(f"{getekend} gebeurtenissen getekend")
 
 
 def schrijf_audit_bundel(casus_id: str, pad: Path, als_json: bool) -> None:
     """`casus audit ID --bundel FILE`: the casus's signed events with their inclusion proofs."""
     settings = Settings()
-    store, _ = open_store(settings)
+    samenstelling = Samenstelling(settings)
+    store = samenstelling.store
     try:
         werkers = vertrouwde_sleutels(settings.worker_publieke_sleutels, settings.worker_sleutel)
         verslag = schrijf_bundel(store, instellingen_voor(settings), casus_id, pad, werkers=werkers)
     except (BundelError, SleutelError) as e:
         raise RefusedError(str(e), regel="integriteit") from None
     finally:
-        store.close()
+        samenstelling.sluit()
     uitkomst = {"bundel": str(pad), "gebeurtenissen": verslag.gebeurtenissen, "niet_gedekt": verslag.niet_gedekt}
     if als_json:
         toon_json(uitkomst)

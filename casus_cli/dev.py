@@ -10,12 +10,9 @@ the projection runner with backoff; the worker keeps running."""
 from __future__ import annotations
 
 import asyncio
-import ctypes
+import contextlib
 import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -26,33 +23,25 @@ import structlog
 from temporalio.runtime import Runtime
 
 import worker
+from api.server import serveer
+from api.uitgever import DraaiendeUitgever, start_uitgever
 from casus_cli.controlepunten import instellingen_voor, volg_controlepunten
 from casus_cli.fouten import UnreachableError
 from eventstore.opnieuw import Terugval
 from eventstore.store import EventStore
-from projections.alle import alle
 from projections.quarantaine import Verdacht
-from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime import logging as casus_logging
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
-from runtime.temporal import ServiceUnavailableError, binary, connect, install_runtime, register_search_attributes
+from runtime.temporal import install_runtime
+from service.ontwikkelserver import host_port, ip_van, start_temporal, stop_proces, wacht_op_temporal
+from service.samenstelling import Samenstelling
 
 log = structlog.get_logger()
 
 PR_SET_PDEATHSIG = 1
 HERSTART = Terugval(pogingen=0, eerste=0.5, hoogste=60.0)
 """The projection runner's restarts after an error: 0.5 s, 1 s, 2 s, ... at most a minute."""
-
-
-def _host_port(address: str) -> tuple[str, int]:
-    host, _, port = address.rpartition(":")
-    return host or "localhost", int(port)
-
-
-def _ip(host: str) -> str:
-    return "127.0.0.1" if host in ("localhost", "127.0.0.1") else host
 
 
 def luisteraar(poort: int) -> tuple[int, str] | None:
@@ -91,11 +80,14 @@ def _bezet(ip: str, poort: int) -> bool:
 
 def controleer_poorten(settings: Settings) -> None:
     """Refuses (exit 3) when the Temporal or UI port is taken, naming who holds it."""
-    host, poort = _host_port(settings.temporal_address)
+    host, poort = host_port(settings.temporal_address)
     for naam, nummer, variabele in (
         ("Temporal", poort, "CASUS_TEMPORAL_ADDRESS"), ("Temporal UI", settings.temporal_ui_port, "CASUS_TEMPORAL_UI_PORT"),
+        ("API", settings.api_port, "CASUS_API_PORT"), ("development issuer", settings.dev_uitgever_port, "CASUS_DEV_UITGEVER_PORT"),
     ):  # fmt: skip
-        if not _bezet(_ip(host), nummer):
+        if nummer == 0:
+            continue
+        if not _bezet(ip_van(host), nummer):
             continue
         houder = luisteraar(nummer)
         wie = f"pid {houder[0]} ({houder[1][:200]})" if houder else "a process this user cannot see"
@@ -106,65 +98,16 @@ def controleer_poorten(settings: Settings) -> None:
         )
 
 
-def _sterf_met_ouder() -> Callable[[], None] | None:
-    """For preexec_fn: the child gets SIGTERM when this process dies, even by SIGKILL (Linux prctl
-    PR_SET_PDEATHSIG). libc is looked up before the fork, so the child only makes the call."""
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    ouder = os.getpid()
-
-    def na_fork() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != ouder:  # the parent died before the signal was armed
-            os._exit(1)
-
-    return na_fork
-
-
-def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
-    host, port = _host_port(settings.temporal_address)
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    logbestand = (settings.state_dir / "temporal.log").open("ab")
-    cmd = [
-        str(binary("temporal")), "server", "start-dev",
-        "--db-filename", str(settings.state_dir / "temporal.db"),
-        "--ip", _ip(host),
-        "--port", str(port), "--ui-port", str(settings.temporal_ui_port),
-        "--namespace", settings.temporal_namespace, "--log-level", "warn",
-    ]  # fmt: skip
-    # The parent-death signal belongs to the forking thread: this runs on the main thread. The
-    # preexec function takes no lock (one preloaded C call, getppid, _exit), so threads are no hazard.
-    return subprocess.Popen(
-        cmd, stdout=logbestand, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_sterf_met_ouder(),  # noqa: PLW1509
-    )  # fmt: skip
-
-
-async def wacht_op_temporal(settings: Settings, proces: subprocess.Popen[bytes], seconden: float = 60) -> None:
-    for _ in range(int(seconden * 4)):
-        if proces.poll() is not None:
-            raise UnreachableError(
-                f"the Temporal dev server stopped (exit {proces.returncode}); see {settings.state_dir / 'temporal.log'} "
-                f"(is port {settings.temporal_address} already in use?)"
-            )
-        try:
-            client = await connect(settings)
-        except ServiceUnavailableError:
-            await asyncio.sleep(0.25)
-            continue
-        await register_search_attributes(client, settings.temporal_namespace)
-        return
-    raise UnreachableError(f"the Temporal dev server did not answer within {seconden:.0f} s")
-
-
-def stop_proces(proces: subprocess.Popen[bytes]) -> None:
-    if proces.poll() is None:
-        proces.terminate()
-        try:
-            proces.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proces.kill()
-            proces.wait()
+async def wacht_op_api(settings: Settings, api: asyncio.Task[None], seconden: float = 30) -> None:
+    """Until the API accepts connections; an API that stopped on an error (its port taken) says so."""
+    einde = time.monotonic() + seconden
+    while not _bezet(ip_van(settings.api_host), settings.api_port):
+        if api.done():
+            api.result()
+            raise UnreachableError(f"the API stopped before it served on port {settings.api_port}")
+        if time.monotonic() > einde:
+            raise UnreachableError(f"the API did not serve on {settings.api_host}:{settings.api_port} within {seconden:.0f} s")
+        await asyncio.sleep(0.05)
 
 
 def _quarantaine_teller() -> Callable[[Verdacht], None]:
@@ -181,7 +124,7 @@ def volg_projecties(store: EventStore, settings: Settings, stop: threading.Event
     while not stop.is_set():
         begin = time.monotonic()
         try:
-            runner = ProjectionRunner(store, open_views(store.infrastructure), alle(), batch=settings.projection_batch, melder=melder)
+            runner = Samenstelling.over(store, settings).projectie_runner(melder=melder)
             runner.run(stop, settings.projection_poll_seconds)
             return
         except Exception:
@@ -198,25 +141,39 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
     runner_thread: threading.Thread | None = None
     controlepunten: threading.Thread | None = None
     store: EventStore | None = None
+    uitgever: DraaiendeUitgever | None = None
+    api: asyncio.Task[None] | None = None
     try:
         await wacht_op_temporal(settings, proces)
         store = EventStore.open(settings)
+        # The development issuer: anyone on this machine may log in as anyone (`casus login`).
+        uitgever = start_uitgever(settings.state_dir / "uitgever", port=settings.dev_uitgever_port)
+        api = asyncio.create_task(serveer(settings, stop, issuer=uitgever.url, ontwikkeling=True))
         runner_thread = threading.Thread(target=volg_projecties, args=(store, settings, stop_projecties), name="projecties", daemon=True)
         runner_thread.start()
         controlepunten = threading.Thread(
             target=volg_controlepunten, args=(store, settings, stop_projecties), name="controlepunten", daemon=True
         )
         controlepunten.start()
-        host, _ = _host_port(settings.temporal_address)
+        host, _ = host_port(settings.temporal_address)
         click.echo(f"Temporal UI:      http://{host}:{settings.temporal_ui_port}", err=True)
         click.echo(f"Temporal server:  {settings.temporal_address} (state in {settings.state_dir / 'temporal.db'})", err=True)
+        click.echo(f"API:              http://{settings.api_host}:{settings.api_port} (CASUS_API_URL for the CLI)", err=True)
+        click.echo(f"Identity (dev):   {uitgever.url} (`casus login --als veilig-thuis --medewerker anna`)", err=True)
         click.echo(f"Event store:      {settings.eventstore_description}", err=True)
         if settings.metrics_address:
             click.echo(f"Metrics:          http://{settings.metrics_address}/metrics", err=True)
         click.echo(f"Checkpoints:      {instellingen_voor(settings).map} (signed every minute)", err=True)
+        await wacht_op_api(settings, api)
         click.echo("Worker and projection runner started; Ctrl-C stops all.", err=True)
         await worker.run(settings, stop)
     finally:
+        stop.set()
+        if api is not None:
+            with contextlib.suppress(Exception):
+                await api
+        if uitgever is not None:
+            uitgever.stop()
         stop_projecties.set()
         for draad in (runner_thread, controlepunten):
             if draad is not None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from domain.weigering import Weigering
+if TYPE_CHECKING:
+    from domain.weigering import Weigering
 
 GEWEIGERD = 1
 GEBRUIK = 2
@@ -44,3 +45,15 @@ class UnreachableError(CliError):
 
     def tekst(self) -> str:
         return f"niet bereikbaar: {self.melding}"
+
+
+class NietAangemeldError(CliError):
+    """No token for the request: the message says how to get one (exit 1)."""
+
+    exit_code = GEWEIGERD
+
+    def __init__(self, melding: str) -> None:
+        super().__init__(melding, regel="niet-aangemeld")
+
+    def tekst(self) -> str:
+        return self.melding

@@ -8,7 +8,6 @@ import asyncio
 import json
 
 import click
-from temporalio.client import Client
 
 from projections.alle import alle
 from runtime.settings import Settings
@@ -18,7 +17,7 @@ from runtime.settings import Settings
 @click.option("--json", "als_json", is_flag=True)
 def migreer_commando(als_json: bool) -> None:
     """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
-    from eventstore.migratie import migreer
+    from service.migratie import migreer
 
     try:
         tabellen = migreer(Settings(), alle())
@@ -31,16 +30,17 @@ def migreer_commando(als_json: bool) -> None:
 @click.option("--json", "als_json", is_flag=True)
 def zoekattributen_commando(als_json: bool) -> None:
     """Registers the casus search attributes in the Temporal namespace (once per cluster; `casus dev` does it itself)."""
-    from casus_cli.acties import met_temporal
-    from runtime.temporal import register_search_attributes
+    from service.samenstelling import Samenstelling
+    from service.sturen import binnen_wachttijd
     from workflows import zoekattributen
 
     settings = Settings()
 
-    async def registreer(client: Client) -> None:
-        await register_search_attributes(client, settings.temporal_namespace)
+    async def registreer() -> None:
+        client = await Samenstelling(settings).temporal()
+        await binnen_wachttijd(settings, zoekattributen.registreer(client, settings.temporal_namespace))
 
-    asyncio.run(met_temporal(settings, registreer))
+    asyncio.run(registreer())
     namen = [k.name for k in zoekattributen.ALLE]
     click.echo(json.dumps({"namespace": settings.temporal_namespace, "zoekattributen": namen}) if als_json else
                f"{settings.temporal_namespace}: {', '.join(namen)}")  # fmt: skip

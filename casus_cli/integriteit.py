@@ -14,16 +14,16 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from casus_cli.controlepunten import LOG, tegen_controlepunten
 from casus_cli.fouten import RefusedError
-from casus_cli.inzage import open_store
 from casus_cli.tijdlijncontrole import positie, vergelijk_tijdlijn
 from casus_cli.uitvoer import tabel, toon_json
 from eventstore.keten import Afwijking
 from eventstore.ondertekening import Logoverzicht, WorkerSleutelError, overzicht, vertrouwde_sleutels
 from eventstore.opnieuw import opnieuw
 from eventstore.store import EventStore, stream_id
+from eventstore.views import ViewStore
 from projections.quarantaine import ACHTERGEHOUDEN, Verdacht, in_quarantaine
-from projections.views import ViewStore
 from runtime.settings import Settings
+from service.samenstelling import Samenstelling
 
 
 def verifieer_stream(store: EventStore, views: ViewStore, casus_id: str, log: Logoverzicht | None = None) -> list[Afwijking]:
@@ -79,7 +79,8 @@ def verifieer(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     for casus_id in casus_ids:
         stream_id(casus_id)
     settings = Settings()
-    store, views = open_store(settings)
+    samenstelling = Samenstelling(settings)
+    store, views = samenstelling.opslag()
     try:
         ids = opnieuw(store.stream_ids, wat="list the casussen") if alle else casus_ids
         onbekend = [c for c in ids if opnieuw(partial(store.version, c), wat="read a casus's version") == 0]
@@ -106,7 +107,7 @@ def verifieer(casus_ids: list[str], alle: bool, als_json: bool) -> None:
             if casus_id in resultaten or casus_id == WORKER:
                 resultaten.setdefault(casus_id, []).extend(afwijkingen)
     finally:
-        store.close()
+        samenstelling.sluit()
     if not als_json:
         click.echo(getekend)
         click.echo(ondertekend[1])

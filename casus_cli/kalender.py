@@ -10,12 +10,12 @@ import click
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.service import RPCError
 
-from casus_cli.acties import handle
 from casus_cli.per_casus import per_casus
 from casus_cli.uitvoer import tabel, toon_json
 from domain.tijd import Kalender
 from runtime.policies import load_calendar
 from runtime.settings import Settings
+from service.sturen import handle
 from workflows.casus import Resultaat
 
 

@@ -1,26 +1,31 @@
-"""Operators' and auditors' commands on the read models: lijst, huishouden, termijnen, rapport."""
+"""Operators' and auditors' commands on the read models, through the API: lijst, huishouden (and
+forgetting one), termijnen, rapport."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime
+from typing import Any
+from urllib.parse import quote
 
 import click
-from eventsourcing.persistence import PersistenceError
 
-from casus_cli.fouten import RefusedError, UnreachableError
-from casus_cli.inzage import open_kluis, open_store, projecties
+from casus_cli.client import Api
+from casus_cli.fouten import RefusedError
+from casus_cli.inzage import pagina_tekst
+from casus_cli.opties import JSON, WACHT, als_optie
 from casus_cli.uitvoer import tabel, toon_json
-from domain.partijen import VEILIG_THUIS, Actor
-from eventstore.keten import Ondertekenaar
-from eventstore.vergeten import leg_vast
-from projections import caseload, lezen
-from projections import huishouden as radar
-from projections import rapport as compliance
-from projections import termijnen as deadlines
-from runtime.settings import Settings
 
-WACHT = click.option("--wacht", type=float, default=10.0, show_default=True, help="seconds to wait for the projections")
-JSON = click.option("--json", "als_json", is_flag=True)
+PAGINA = [
+    click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="skip this many rows"),
+    click.option("--limiet", type=click.IntRange(min=1, max=1000), default=100, show_default=True, help="at most this many rows"),
+]
+WMO = "Wmo 2015 art. 5.3.5"
+
+
+def _pagina(f: Any) -> Any:
+    for optie in reversed(PAGINA):
+        f = optie(f)
+    return f
 
 
 @click.command("lijst")
@@ -30,44 +35,52 @@ JSON = click.option("--json", "als_json", is_flag=True)
 @click.option("--fase", default=None)
 @click.option("--termijn-verstreken", is_flag=True, help="only casussen with a lapsed deadline not met")
 @click.option("--met-afgesloten", is_flag=True, help="closed casussen too")
+@_pagina
+@als_optie("operator, auditor, or a caseworker: the casussen their party holds")
 @WACHT
 @JSON
 def lijst(
     partij: str | None, beleid: str | None, gemeente: str | None, fase: str | None, termijn_verstreken: bool,
-    met_afgesloten: bool, wacht: float, als_json: bool,
+    met_afgesloten: bool, offset: int, limiet: int, als: str | None, wacht: float, als_json: bool,
 ) -> None:  # fmt: skip
     """Casussen from the read model, with filters."""
-    with projecties([caseload.NAME, deadlines.NAME], wacht) as (_, views):
-        rijen = lezen.lijst(
-            views, partij=partij, beleid=beleid, gemeente=gemeente, fase=fase,
-            termijn_verstreken=termijn_verstreken, met_afgesloten=met_afgesloten,
-        )  # fmt: skip
-        per_partij = lezen.caseload(views)
+    del wacht
+    params = {
+        "partij": partij, "beleid": beleid, "gemeente": gemeente, "fase": fase, "termijn_verstreken": termijn_verstreken,
+        "met_afgesloten": met_afgesloten, "offset": offset, "limiet": limiet,
+    }  # fmt: skip
+    resultaat: dict[str, Any] = Api(als).json("GET", "/casussen", params=params)
     if als_json:
-        toon_json({"casussen": rijen, "caseload": per_partij})
+        toon_json(resultaat)
         return
+    rijen = resultaat["casussen"]
     click.echo(tabel(rijen, ["casus_id", "beleid", "gemeente", "houder", "fase", "ontvangen", "volgende_termijn"]))
-    click.echo(f"\n{len(rijen)} casussen; open per partij:")
-    click.echo(tabel(per_partij, ["partij", "open"]))
+    click.echo(f"\n{pagina_tekst(resultaat['pagina'], len(rijen), 'casussen')}")
+    if resultaat.get("caseload"):
+        click.echo("open per partij:")
+        click.echo(tabel(resultaat["caseload"], ["partij", "open"]))
 
 
 @click.command("huishouden")
 @click.argument("sleutel")
-@click.option("--vergeet", is_flag=True, help="destroy the household's personal data (Wmo 2015 art. 5.3.5)")
-@click.option("--reden", default=None, help="why, with --vergeet (recorded)")
-@click.option("--als", "partij", default=None, help="who asks, with --vergeet")
-@click.option("--medewerker", default=None)
+@click.option(
+    "--reden", default=None, help="why you read the household's record (logged; required of auditors); with --vergeet, why it is forgotten"
+)
+@click.option("--vergeet", is_flag=True, help=f"destroy the household's personal data ({WMO}; a beheerder's token)")
+@als_optie("auditor; with --vergeet, beheerder")
+@click.option("--medewerker", default=None, hidden=True, help="ignored: the name comes from the token")
 @WACHT
 @JSON
 def huishouden(
-    sleutel: str, vergeet: bool, reden: str | None, partij: str | None, medewerker: str | None, wacht: float, als_json: bool
+    sleutel: str, reden: str | None, vergeet: bool, als: str | None, medewerker: str | None, wacht: float, als_json: bool
 ) -> None:
     """Every melding and casus of one household (radar, IJM-1.2.1); with --vergeet, crypto-shredding."""
+    del medewerker, wacht
+    pad = f"/huishoudens/{quote(sleutel, safe='')}"
     if vergeet:
-        _vergeet(sleutel, reden, partij, medewerker, als_json)
+        _vergeet(pad, sleutel, reden, als, als_json)
         return
-    with projecties([radar.NAME, caseload.NAME], wacht) as (_, views):
-        resultaat = lezen.huishouden(views, sleutel)
+    resultaat: dict[str, Any] = Api(als).json("GET", pad, params={"reden": reden})
     if als_json:
         toon_json(resultaat)
         return
@@ -77,94 +90,71 @@ def huishouden(
     click.echo(tabel(resultaat["casussen"], ["casus_id", "beleid", "houder", "fase", "status", "ontvangen", "afgesloten_op"]))
 
 
-def _vergeet(sleutel: str, reden: str | None, partij: str | None, medewerker: str | None, als_json: bool) -> None:
+def _vergeet(pad: str, sleutel: str, reden: str | None, als: str | None, als_json: bool) -> None:
     if not reden or not reden.strip():
-        raise RefusedError("erasing a household's personal data needs a recorded reason", regel="Wmo 2015 art. 5.3.5", veld="reden")
-    if partij != VEILIG_THUIS:
-        raise RefusedError(f"personal data is erased by {VEILIG_THUIS}, who keeps the dossier", regel="Wmo 2015 art. 5.3.5", veld="als")
-    settings = Settings()
-    ondertekenaar = _ondertekenaar(settings)  # before anything is destroyed: a key set but unreadable stops here
-    store, views = open_store(settings)
-    try:
-        vergeten = open_kluis(views, settings).vergeet(sleutel, reden.strip(), f"{partij}/{medewerker or ''}".rstrip("/"))
-        # After the key, so that a retry of an interrupted erasure finds the generation destroyed and
-        # records the same erasure under the same key (eventstore/vergeten.py).
-        actor = Actor(partij=partij, medewerker=medewerker)
-        try:
-            vastgelegd = leg_vast(store, sleutel, vergeten.generatie, reden.strip(), actor, ondertekenaar=ondertekenaar)
-        except PersistenceError as e:
-            raise UnreachableError(
-                f"household {sleutel}: key generation {vergeten.generatie} is destroyed, but the erasure could not be added"
-                f" to its casussen ({e}); run the same command again with a login that may append to the event store"
-            ) from None
-    finally:
-        store.close()
-    casussen = vastgelegd.nieuw + vastgelegd.al
-    resultaat = {
-        "huishouden": sleutel, "vergeten": True, "had_persoonsgegevens": vergeten.had_sleutel, "reden": reden.strip(),
-        "generatie": vergeten.generatie, "al_vergeten": not vergeten.nieuw, "opgeruimd": vergeten.opgeruimd,
-        "casussen": casussen, "niet_vastgelegd": vastgelegd.mislukt,
-    }  # fmt: skip
+        raise RefusedError("erasing a household's personal data needs a recorded reason", regel=WMO, veld="reden")
+    resultaat: dict[str, Any] = Api(als).json(
+        "POST", f"{pad}/vergeten", body={"reden": reden.strip()}, geen_antwoord="ask again: the same erasure is recorded once"
+    )
     if als_json:
         toon_json(resultaat)
     else:
-        wat = "key destroyed" if vergeten.had_sleutel else "no key existed" if vergeten.nieuw else "forgotten already"
-        click.echo(f"huishouden {sleutel}: personal data made unreadable ({wat}, generation {vergeten.generatie})")
-        click.echo(f"recorded in {len(casussen)} casussen ({len(vastgelegd.nieuw)} now)")
-        if not vergeten.opgeruimd:
+        wat = (
+            "key destroyed"
+            if resultaat.get("had_persoonsgegevens")
+            else "no key existed"
+            if not resultaat.get("al_vergeten")
+            else "forgotten already"
+        )
+        click.echo(f"huishouden {sleutel}: personal data made unreadable ({wat}, generation {resultaat.get('generatie')})")
+        casussen = resultaat.get("casussen") or []
+        click.echo(f"recorded in {len(casussen)} casussen ({len(resultaat.get('nieuw_vastgelegd') or [])} now)")
+        if not resultaat.get("opgeruimd", True):
             click.echo("the old key's bytes are not yet cleared from the database files: see docs/VERGETEN.md")
-    if vastgelegd.mislukt:
+    if mislukt := resultaat.get("niet_vastgelegd"):
         fout = RefusedError(
-            f"the key is destroyed, but the erasure is not recorded in casus {', '.join(sorted(vastgelegd.mislukt))}; "
-            "run the same command again",
-            regel="Wmo 2015 art. 5.3.5",
+            f"the key is destroyed, but the erasure is not recorded in casus {', '.join(sorted(mislukt))}; run the same command again",
+            regel=WMO,
         )
         fout.json_getoond = als_json
         raise fout
 
 
-def _ondertekenaar(settings: Settings) -> Ondertekenaar | None:
-    """The worker's key, when this admin command runs on the trusted side that holds it: the erasure
-    it appends is then signed like every other event (unsigned, `casus verifieer` reports it)."""
-    if settings.worker_sleutel is None:
-        return None
-    from eventstore.ondertekening import WorkerSleutelError, laad_ondertekenaar
-
-    try:
-        return laad_ondertekenaar(settings.worker_sleutel)
-    except WorkerSleutelError as e:
-        raise RefusedError(f"{e}; nothing was forgotten", veld="CASUS_WORKER_SLEUTEL") from None
-
-
 @click.command("termijnen")
 @click.option("--verstreken", is_flag=True, help="lapsed deadlines not met")
-@click.option("--binnen", "dagen", type=click.IntRange(min=0), default=None, help="open deadlines due within this many days")
+@click.option("--binnen", "dagen", type=click.IntRange(min=0, max=3660), default=None, help="open deadlines due within this many days")
+@_pagina
+@als_optie("operator or auditor")
 @WACHT
 @JSON
-def termijnen(verstreken: bool, dagen: int | None, wacht: float, als_json: bool) -> None:
+def termijnen(verstreken: bool, dagen: int | None, offset: int, limiet: int, als: str | None, wacht: float, als_json: bool) -> None:
     """Deadlines: what lapsed and what is due soon (without options: every open or lapsed one)."""
-    tot = datetime.now(UTC) + timedelta(days=dagen) if dagen is not None else None
-    with projecties([deadlines.NAME, caseload.NAME], wacht) as (_, views):
-        rijen = lezen.termijnen(views, verstreken=verstreken, binnen_tot=tot)
+    del wacht
+    params = {"verstreken": verstreken, "binnen_dagen": dagen, "offset": offset, "limiet": limiet}
+    resultaat: dict[str, Any] = Api(als).json("GET", "/termijnen", params=params)
     if als_json:
-        toon_json({"termijnen": rijen})
+        toon_json(resultaat)
         return
-    click.echo(tabel(rijen, ["uiterlijk", "status", "soort", "regel", "casus_id", "houder", "gemeente"]))
+    click.echo(tabel(resultaat["termijnen"], ["uiterlijk", "status", "soort", "regel", "casus_id", "houder", "gemeente"]))
+    if "pagina" in resultaat:
+        click.echo(f"\n{pagina_tekst(resultaat['pagina'], len(resultaat['termijnen']), 'termijnen')}")
 
 
 @click.command("rapport")
 @click.option("--beleid", required=True)
 @click.option("--van", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="first day of receipt (local date)")
 @click.option("--tot", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="last day of receipt (local date)")
+@als_optie("operator or auditor")
 @WACHT
 @JSON
-def rapport(beleid: str, van: datetime, tot: datetime, wacht: float, als_json: bool) -> None:
+def rapport(beleid: str, van: datetime, tot: datetime, als: str | None, wacht: float, als_json: bool) -> None:
     """Per deadline kind: count, share met in time, median and 90th percentile days to meet; the
     share of direct transfers (GM-1); open casussen per holder."""
-    if van > tot:  # refused before anything opens (issue 12)
+    del wacht
+    if van > tot:  # refused before anything is sent (issue 12)
         raise RefusedError(f"--van {van.date()} is after --tot {tot.date()}; give --van on or before it", veld="van")
-    with projecties([deadlines.NAME, caseload.NAME], wacht) as (_, views):
-        resultaat = compliance.rapport(views, beleid, date(van.year, van.month, van.day), date(tot.year, tot.month, tot.day))
+    params = {"van": van.date().isoformat(), "tot": tot.date().isoformat()}
+    resultaat: dict[str, Any] = Api(als).json("GET", f"/rapporten/{quote(beleid, safe='')}", params=params)
     if als_json:
         toon_json(resultaat)
         return

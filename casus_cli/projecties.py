@@ -12,14 +12,15 @@ import time
 import click
 import structlog
 
-from casus_cli.inzage import open_store
-from projections.alle import alle, namen
+from casus_cli.fouten import UnreachableError
+from projections.alle import namen
 from projections.enkel import enige_runner
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime import logging as casus_logging
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
+from service.fouten import Onbereikbaar
+from service.samenstelling import Samenstelling
 
 log = structlog.get_logger()
 
@@ -29,14 +30,20 @@ def projecties() -> None:
     """The read models."""
 
 
-def _runner(gekozen: tuple[str, ...]) -> tuple[ProjectionRunner, Settings]:
-    settings = Settings()
-    store, _ = open_store(settings)
+def _runner(gekozen: tuple[str, ...]) -> tuple[ProjectionRunner, Samenstelling]:
+    """The runner over the read models chosen, from the composition root; the caller closes it (`sluit`)."""
     onbekend = sorted(set(gekozen) - set(namen()))
     if onbekend:
         raise click.BadParameter(f"unknown projection {', '.join(onbekend)}; accepted: {', '.join(namen())}", param_hint="--naam")
-    keuze = [p for p in alle() if not gekozen or p.name in gekozen]
-    return ProjectionRunner(store, open_views(store.infrastructure), keuze, batch=settings.projection_batch), settings
+    s = Samenstelling(Settings())
+    try:
+        return s.projectie_runner(gekozen), s
+    except Onbereikbaar as e:
+        s.sluit()
+        raise UnreachableError(e.melding, regel=e.regel, veld=e.veld) from None
+    except BaseException:
+        s.sluit()
+        raise
 
 
 @projecties.command("herbouw")
@@ -44,7 +51,7 @@ def _runner(gekozen: tuple[str, ...]) -> tuple[ProjectionRunner, Settings]:
 @click.option("--json", "als_json", is_flag=True, help="progress as JSON lines")
 def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
     """Rebuilds read models from the first event, with a progress bar (JSON lines when not a terminal)."""
-    runner, _ = _runner(gekozen)
+    runner, s = _runner(gekozen)
     totaal = runner.store.head()
     start = time.monotonic()
     lijnen = als_json or not sys.stdout.isatty()
@@ -55,7 +62,7 @@ def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
             with click.progressbar(length=totaal, label="herbouw", show_pos=True) as balk:
                 runner.rebuild(lambda positie, _head: balk.update(positie - balk.pos))
     finally:
-        runner.store.close()
+        s.sluit()
     seconden = round(time.monotonic() - start, 3)
     klaar = {"klaar": True, "projecties": [p.name for p in runner.projections], "gebeurtenissen": totaal, "seconden": seconden}
     click.echo(json.dumps(klaar) if lijnen else f"{totaal} gebeurtenissen in {seconden} s")
@@ -64,7 +71,8 @@ def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
 @projecties.command("draai")
 def draai() -> None:
     """Follows the log into every read model until SIGINT or SIGTERM."""
-    runner, settings = _runner(())
+    runner, s = _runner(())
+    settings = s.settings
     casus_logging.configure(settings.log_format)
 
     def wacht() -> None:
@@ -95,4 +103,4 @@ def draai() -> None:
     try:
         run_until_signal(hoofd)
     finally:
-        runner.store.close()
+        s.sluit()

@@ -13,8 +13,8 @@ from domain import gebeurtenissen as g
 from domain.evolueren import herbouw
 from eventstore.keten import Afwijking
 from eventstore.store import EventStore
+from eventstore.views import ViewStore
 from projections.verantwoordelijkheid import NAME, Interval, tijdlijn
-from projections.views import ViewStore
 
 SOORT = "leesmodel:verantwoordelijkheid"
 Regel = tuple[str, datetime, datetime | None, str, str]

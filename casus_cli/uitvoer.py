@@ -3,24 +3,58 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sys
 from collections.abc import Sequence
 from typing import Any
 
 import click
+
+MIN_KOLOM = 6
 
 
 def toon_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def tabel(rijen: Sequence[dict[str, Any]], kolommen: Sequence[str]) -> str:
+def schermbreedte() -> int | None:
+    """The terminal's width when the output goes to one; None when it is piped or captured: a table
+    then keeps every character, for whoever reads it next."""
+    return shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+
+
+def passend(breedte: list[int], kolommen: Sequence[str], maximum: int) -> list[int]:
+    """Column widths within `maximum` characters (two between columns): the widest column is cut
+    first, none below its header or MIN_KOLOM."""
+    breedte = list(breedte)
+    ondergrens = [max(MIN_KOLOM, min(len(k), 12)) for k in kolommen]
+    while (teveel := sum(breedte) + 2 * (len(breedte) - 1) - maximum) > 0:
+        kandidaten = [i for i, b in enumerate(breedte) if b > ondergrens[i]]
+        if not kandidaten:
+            break
+        i = max(kandidaten, key=lambda j: breedte[j])
+        tweede = max((b for j, b in enumerate(breedte) if j != i), default=0)
+        breedte[i] = max(ondergrens[i], breedte[i] - teveel, min(breedte[i] - 1, tweede))
+    return breedte
+
+
+def _cel(tekst: str, breedte: int) -> str:
+    tekst = tekst.replace("\n", " ")
+    return tekst if len(tekst) <= breedte else tekst[: max(0, breedte - 1)] + "…"
+
+
+def tabel(rijen: Sequence[dict[str, Any]], kolommen: Sequence[str], maximum: int | None = -1) -> str:
+    """A plain table; on a terminal it fits its width (`maximum`: -1 the terminal's, None no limit)."""
     if not rijen:
         return "(geen)"
-    cellen = [[("" if r.get(k) is None else str(r.get(k))) for k in kolommen] for r in rijen]
+    cellen = [[("" if r.get(k) is None else str(r.get(k)).replace("\n", " ")) for k in kolommen] for r in rijen]
     breedte = [max(len(k), *(len(c[i]) for c in cellen)) for i, k in enumerate(kolommen)]
-    regels = ["  ".join(k.ljust(b) for k, b in zip(kolommen, breedte, strict=True))]
+    grens = schermbreedte() if maximum == -1 else maximum
+    if grens is not None:
+        breedte = passend(breedte, kolommen, grens)
+    regels = ["  ".join(_cel(k, b).ljust(b) for k, b in zip(kolommen, breedte, strict=True)).rstrip()]
     regels.append("  ".join("-" * b for b in breedte))
-    regels += ["  ".join(c.ljust(b) for c, b in zip(rij, breedte, strict=True)) for rij in cellen]
+    regels += ["  ".join(_cel(c, b).ljust(b) for c, b in zip(rij, breedte, strict=True)).rstrip() for rij in cellen]
     return "\n".join(regels)
 
 

@@ -48,9 +48,17 @@ def _kebab(naam: str) -> str:
     return naam.replace("_", "-")
 
 
-def persoonlijk(**kwargs: Any) -> Any:
-    """A field that may hold personal data of the household: the client seals it (free text)."""
-    return Field(json_schema_extra={"persoonlijk": True}, **kwargs)
+def persoonlijk(*, codes: tuple[str, ...] = (), **kwargs: Any) -> Any:
+    """A field that may hold personal data of the household: the client seals it (free text). A value
+    in `codes` is a code of the rules, not prose: it stays in clear, so the workflow can apply its clause."""
+    extra: dict[str, Any] = {"persoonlijk": True} | ({"codes": list(codes)} if codes else {})
+    return Field(json_schema_extra=extra, **kwargs)
+
+
+def open_codes(soort: type[BaseModel], veld: str) -> tuple[str, ...]:
+    """The values of a personal field that are codes, left in clear (see `persoonlijk`)."""
+    extra = soort.model_fields[veld].json_schema_extra
+    return tuple(extra.get("codes") or ()) if isinstance(extra, dict) else ()  # type: ignore[arg-type]
 
 
 def persoonlijke_velden(soort: type[BaseModel]) -> tuple[str, ...]:
@@ -92,7 +100,8 @@ class ContactLeggen(_Opdracht):
 
 class Afsluiten(_Opdracht):
     actie: Literal["afsluiten"] = "afsluiten"
-    reden: VerplichteTekst
+    # IJM-3.3.6: `geen-contact-geen-zorgen` is a ground the rules name, not prose; any other reason is sealed.
+    reden: VerplichteTekst = persoonlijk(codes=("geen-contact-geen-zorgen",))
     afgestemd_met_vt: bool = False
 
 

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from domain.partijen import TEAM_PREFIX, VEILIG_THUIS, Actor
 from domain.toestand import Casus
+from domain.weigering import Weigering
 
 Rol = Literal["medewerker", "auditor", "operator", "beheerder"]
 ROLLEN: tuple[Rol, ...] = get_args(Rol)
@@ -124,6 +125,19 @@ def betrokken_partijen(casus: Casus) -> frozenset[str]:
         _als_partij(casus.casusregie),
     )
     return frozenset(n for n in namen if n)
+
+
+def niet_betrokken(casus: Casus, actor: Actor, regel: str) -> Weigering | None:
+    """RULES.md "Who may do what": a team acts only on casussen offered or transferred to it. The
+    workflow checks it for every step after the agreements accepted it, so no path around the API
+    reaches a casus either."""
+    if not actor.partij.startswith(TEAM_PREFIX) or actor.partij in betrokken_partijen(casus):
+        return None
+    return Weigering(
+        regel,
+        f"casus {casus.casus_id} was never offered to or held by {actor.partij}; a team acts only on casussen offered or transferred to it",
+        veld="als",
+    )
 
 
 def vereis_betrokken(gebruiker: Gebruiker, handeling: Handeling, casus: Casus) -> None:

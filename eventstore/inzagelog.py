@@ -1,13 +1,13 @@
 """The access log's table (NEN 7513): every read of a person's record, who read it, whose it was, when
 and why. Append-only like the events: in PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE
-whoever asks (eventstore/migratie.py), and the API's login may only insert and select."""
+whoever asks (service/migratie.py), and the API's login may only insert and select."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from projections.views import Row, ViewStore
+from eventstore.views import Row, ViewStore
 
 TABEL = "inzage_log"
 KOLOMMEN = ("op", "issuer", "subject", "naam", "rol", "partij", "handeling", "casus_id", "huishouden", "reden")
@@ -25,7 +25,7 @@ DROP TRIGGER IF EXISTS {TABEL}_niet_legen ON {TABEL};
 CREATE TRIGGER {TABEL}_niet_legen BEFORE TRUNCATE ON {TABEL}
     FOR EACH STATEMENT EXECUTE FUNCTION casus_alleen_toevoegen();
 """
-"""After eventstore/migratie.py's GUARD, which defines `casus_alleen_toevoegen()`."""
+"""After service/migratie.py's GUARD, which defines `casus_alleen_toevoegen()`."""
 
 
 def richt_in(views: ViewStore) -> None:

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from eventstore import sleutelbewaking
 from eventstore.sleutelbewaking import SLEUTELS, VERNIETIGD
-from projections.views import ViewStore, tijdstip
+from eventstore.views import ViewStore, tijdstip
 from runtime.settings import Settings
 
 VOORVOEGSEL = "vz1:"

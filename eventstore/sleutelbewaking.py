@@ -9,7 +9,7 @@ owner, an old backup) are still refused. The same rules on SQLite and PostgreSQL
 
 from __future__ import annotations
 
-from projections.views import PostgresViewStore, SQLiteViewStore, ViewStore
+from eventstore.views import PostgresViewStore, SQLiteViewStore, ViewStore
 
 SLEUTELS = "huishouden_sleutels"
 VERNIETIGD = "vernietigde_sleutels"

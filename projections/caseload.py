@@ -10,8 +10,8 @@ from domain import gebeurtenissen as g
 from domain.evolueren import evolve
 from domain.toestand import Casus
 from eventstore.store import Opgeslagen
+from eventstore.views import Sql, tijdstip
 from projections import quarantaine
-from projections.views import Sql, tijdstip
 
 NAME = "caseload"
 

@@ -8,8 +8,8 @@ from collections.abc import Sequence
 from domain import gebeurtenissen as g
 from domain.huishouden import OpenCasus
 from eventstore.store import Opgeslagen
+from eventstore.views import Sql, ViewStore, tijdstip, uit_tijdstip
 from projections import caseload
-from projections.views import Sql, ViewStore, tijdstip, uit_tijdstip
 
 NAME = "huishouden"
 # One lookup per melding (IJM-3.7c) over a national casus list: by household, not a scan.

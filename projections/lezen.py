@@ -7,7 +7,7 @@ from typing import Any
 
 from domain.tijd import lokaal
 from domain.toestand import STATUS_BIJ_AFLOOP
-from projections.views import Row, ViewStore, tijdstip, uit_tijdstip
+from eventstore.views import Row, ViewStore, tijdstip, uit_tijdstip
 
 # A missed term: lapsed and not met. Informative terms and the sixth-day transfer are never missed
 # (rev. 2026-11-30), also in rows a read model wrote before their statuses existed.

@@ -19,7 +19,7 @@ from eventsourcing.persistence import PersistenceError
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import BEGIN, schakel, uitpakken
 from eventstore.store import EventStore, Opgeslagen, decode, misplaatst
-from projections.views import Sql, ViewStore, tijdstip
+from eventstore.views import Sql, ViewStore, tijdstip
 
 TABEL = "quarantaine"
 DDL = (

@@ -10,8 +10,8 @@ from typing import Any
 
 from domain.tijd import begin_van
 from domain.toestand import STATUS_BIJ_AFLOOP
+from eventstore.views import ViewStore, tijdstip, uit_tijdstip
 from projections.termijnen import VASTGELEGD
-from projections.views import ViewStore, tijdstip, uit_tijdstip
 
 # Decided terms: met in time, met late, missed. `afgelopen` and `van-rechtswege` are never missed.
 BESLIST = ("voldaan", "te-laat", "verstreken")

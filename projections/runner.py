@@ -16,9 +16,9 @@ import structlog
 
 from eventstore.opnieuw import STANDAARD, Terugval, opnieuw, voorbijgaand
 from eventstore.store import EventStore, Opgeslagen
+from eventstore.views import Sql, ViewStore
 from projections import quarantaine
 from projections.quarantaine import Keuring, Verdacht
-from projections.views import Sql, ViewStore
 
 log = structlog.get_logger()
 

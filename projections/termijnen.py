@@ -9,7 +9,7 @@ from typing import Any
 from domain import gebeurtenissen as g
 from domain.toestand import status_bij_afloop
 from eventstore.store import Opgeslagen
-from projections.views import Sql, tijdstip
+from eventstore.views import Sql, tijdstip
 
 NAME = "termijnen"
 # When each deadline's being met was recorded: met in time but recorded after `uiterlijk` is

@@ -14,7 +14,7 @@ from typing import Any
 
 from domain import gebeurtenissen as g
 from eventstore.store import Opgeslagen
-from projections.views import Sql, ViewStore, tijdstip, uit_tijdstip
+from eventstore.views import Sql, ViewStore, tijdstip, uit_tijdstip
 
 NAME = "verantwoordelijkheid"
 VERVANGEN = "verantwoordelijkheid_vervangen"

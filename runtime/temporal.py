@@ -8,15 +8,12 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from temporalio.api.enums.v1 import IndexedValueType
-from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig, TelemetryFilter
-from temporalio.service import RPCError, RPCStatusCode, TLSConfig
+from temporalio.service import TLSConfig
 
 from runtime.settings import Settings
-from workflows import zoekattributen
 
 
 class ServiceUnavailableError(RuntimeError):
@@ -84,21 +81,3 @@ async def connect(settings: Settings) -> Client:
         raise ServiceUnavailableError(
             f"Temporal is not reachable at {settings.temporal_address} ({e}); start the stack with `make dev` (or `casus dev`)"
         ) from e
-
-
-async def register_search_attributes(client: Client, namespace: str) -> None:
-    """Registers the casus search attributes that the namespace does not know yet."""
-    service = client.operator_service
-    try:
-        bekend = set((await service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))).custom_attributes)
-    except RPCError as e:
-        if e.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping test server only adds
-            raise
-        bekend = set()
-    ontbreekt = {k.name: k.indexed_value_type for k in zoekattributen.ALLE if k.name not in bekend}
-    if ontbreekt:
-        await service.add_search_attributes(
-            AddSearchAttributesRequest(
-                namespace=namespace, search_attributes={n: IndexedValueType.ValueType(int(t)) for n, t in ontbreekt.items()}
-            )
-        )

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import ValidationError
+from temporalio.service import RPCError
 
 from domain.beslissen import decide
 from domain.evolueren import herbouw
@@ -103,6 +104,24 @@ async def meld(s: Samenstelling, wie: Gebruiker, invoer: MeldingInvoer, sleutel:
     return MeldingUitkomst(casus_id=casus_id, uitkomst=uitkomst(casus))
 
 
+async def _huishouden_van(s: Samenstelling, h: Any, casus_id: str) -> str:
+    """The casus's household, which never changes: asked of the workflow once per casus and process."""
+    if (bekend := s.huishoudens.get(casus_id)) is not None:
+        return bekend
+    try:
+        casus: Casus | None = await h.query(CasusWorkflow.toestand)
+    except RPCError:
+        if (dicht := await niet_open(h, lambda: s.store)) is not None:
+            raise Geweigerd.uit(dicht) from None
+        raise
+    if casus is None:
+        raise Geweigerd("the casus is still being registered; try again", veld="casus_id")
+    if len(s.huishoudens) >= 100_000:
+        s.huishoudens.clear()  # a bound, not a cache policy: the next action per casus asks again
+    s.huishoudens[casus_id] = casus.huishouden
+    return casus.huishouden
+
+
 def _verzegeld(s: Samenstelling, model: Any, huishouden: str) -> Any:
     try:
         return verzegel(model, huishouden, s.kluis())
@@ -139,20 +158,16 @@ async def handel(
     h = handle(client, casus_id)
 
     async def stuur() -> ActieUitkomst:
-        if (dicht := await niet_open(h, lambda: s.store)) is not None:
-            raise Geweigerd.uit(dicht)
-        casus: Casus | None = await h.query(CasusWorkflow.toestand)
-        if casus is None:
-            raise Geweigerd("the casus is still being registered; try again", veld="casus_id")
-        with toegang():
-            vereis_betrokken(wie, "handelen", casus)
         v = verzoek
         if heeft_persoonlijk(v.opdracht):
-            v = v.model_copy(update={"opdracht": await asyncio.to_thread(_verzegeld, s, v.opdracht, casus.huishouden)})
+            huishouden = await _huishouden_van(s, h, casus_id)
+            v = v.model_copy(update={"opdracht": await asyncio.to_thread(_verzegeld, s, v.opdracht, huishouden)})
         try:
             resultaat = await voer_uit(h, v, sleutel, lambda: s.store)
         except Weigering as w:
-            raise Geweigerd.uit(w) from None
+            # Refused for who acts (a team the casus was never offered to, a party that may not take
+            # this step): the person may not do this (403); otherwise the step itself is refused.
+            raise (Verboden if w.veld == "als" else Geweigerd).uit_weigering(w) from None
         return ActieUitkomst(versie=resultaat.versie, gebeurtenissen=list(resultaat.gebeurtenissen), uitkomst=uitkomst(resultaat.casus))
 
     return await binnen_wachttijd(
@@ -223,10 +238,20 @@ def _dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str) -> Dos
 
 
 def _teksten(e: Any) -> list[tuple[str, str]]:
-    """The sealed texts of an event: every string field (or list of strings) holding a sealed value."""
+    """The sealed texts of an event: in any field, in lists and in the fields a registration keeps
+    by name (`Geregistreerd.velden`), named by their path."""
     uit: list[tuple[str, str]] = []
+
+    def loop(pad: str, waarde: Any) -> None:
+        if isinstance(waarde, str) and _VERZEGELD.match(waarde):
+            uit.append((pad, waarde))
+        elif isinstance(waarde, tuple | list):
+            for w in waarde:
+                loop(pad, w)
+        elif isinstance(waarde, dict):
+            for k, w in waarde.items():
+                loop(f"{pad}.{k}", w)
+
     for veld in type(e).model_fields:
-        waarde = getattr(e, veld)
-        waarden = waarde if isinstance(waarde, tuple) else (waarde,)
-        uit += [(veld, w) for w in waarden if isinstance(w, str) and _VERZEGELD.match(w)]
+        loop(veld, getattr(e, veld))
     return uit

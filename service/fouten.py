@@ -23,6 +23,10 @@ class DienstFout(Exception):  # noqa: N818 - the answer of a use case, not only 
         self.regel = regel
         self.veld = veld
 
+    @classmethod
+    def uit_weigering(cls, w: Weigering) -> DienstFout:
+        return cls(w.melding, regel=w.regel, veld=w.veld)
+
 
 class Geweigerd(DienstFout):
     """The agreements or the input refuse the step; nothing of it is recorded."""

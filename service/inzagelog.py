@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from domain.tijd import lokaal
 from domain.toegang import Gebruiker
 from eventstore import inzagelog
-from projections.views import tijdstip, uit_tijdstip
+from eventstore.views import tijdstip, uit_tijdstip
 from service.modellen import Inzage
 from service.samenstelling import Samenstelling
 

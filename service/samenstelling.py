@@ -20,9 +20,9 @@ from temporalio.client import Client
 from eventstore.kluis import Kluis, meester_sleutel
 from eventstore.opnieuw import opnieuw
 from eventstore.store import EventStore
+from eventstore.views import ViewStore, open_views
 from projections.alle import alle
 from projections.runner import Melder, ProjectionRunner
-from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from runtime.temporal import ServiceUnavailableError, connect
 from service.fouten import Geweigerd, Onbereikbaar
@@ -41,6 +41,17 @@ class Samenstelling:
         self._kluis: Kluis | None = None
         self._client: Client | None = None
         self._client_slot = asyncio.Lock()
+        self.huishoudens: dict[str, str] = {}
+        """casus id -> household: it never changes, so the API asks the workflow once per casus."""
+        self._eigen_opslag = True
+
+    @classmethod
+    def over(cls, store: EventStore, settings: Settings | None = None) -> Samenstelling:
+        """Over an event store the caller opened and closes (the embedded stack's, a simulation's):
+        its read models opened beside it; `sluit` leaves that store open."""
+        s = cls(settings)
+        s._store, s._views, s._eigen_opslag = store, open_views(store.infrastructure), False
+        return s
 
     # The event store and the read models.
 
@@ -126,9 +137,9 @@ class Samenstelling:
             self._sluit_opslag()
 
     def _sluit_opslag(self) -> None:
-        if self._store is not None:
+        if self._store is not None and self._eigen_opslag:
             self._store.close()
-        self._store, self._views, self._kluis = None, None, None
+        self._store, self._views, self._kluis, self._eigen_opslag = None, None, None, True
 
 
 def geweigerd_door_kluis(e: PermissionError) -> Geweigerd:

@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from pydantic import BaseModel
 
-from domain.opdrachten import persoonlijke_velden
+from domain.opdrachten import open_codes, persoonlijke_velden
 from eventstore.kluis import Kluis
 
 M = TypeVar("M", bound=BaseModel)
@@ -20,7 +20,7 @@ def verzegel(model: M, huishouden: str, kluis: Kluis) -> M:
     updates: dict[str, object] = {}
     for veld in persoonlijke_velden(type(model)):
         waarde = getattr(model, veld)
-        if isinstance(waarde, str) and waarde:
+        if isinstance(waarde, str) and waarde and waarde not in open_codes(type(model), veld):
             updates[veld] = kluis.verzegel(huishouden, waarde)
         elif isinstance(waarde, tuple) and waarde:
             updates[veld] = tuple(kluis.verzegel(huishouden, w) for w in waarde)

@@ -25,6 +25,7 @@ with workflow.unsafe.imports_passed_through():
     from domain.herzien import herzie_termijnen
     from domain.opdrachten import Verzoek
     from domain.tijd import Kalender
+    from domain.toegang import niet_betrokken
     from domain.toestand import Casus
     from domain.weigering import Weigering
     from workflows import zoekattributen as za
@@ -151,6 +152,9 @@ class CasusWorkflow:
             decide_op_tijd(self._casus, verzoek, self._start.regelset, self._nu(), self._herleiden)
         except Weigering as w:
             raise self._geweigerd(verzoek, w) from None
+        # Only in the validator, which a replay does not run: histories recorded before it replay alike.
+        if (buiten := niet_betrokken(self._casus, verzoek.actor, self._start.regelset.beleid.regels.rollen)) is not None:
+            raise self._geweigerd(verzoek, buiten)
 
     @staticmethod
     def _update_sleutel() -> str:

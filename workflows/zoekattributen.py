@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio import workflow
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest, ListSearchAttributesRequest
+from temporalio.client import Client
 from temporalio.common import SearchAttributeKey, SearchAttributeUpdate
+from temporalio.service import RPCError, RPCStatusCode
 
 with workflow.unsafe.imports_passed_through():
     from domain.toestand import Casus
@@ -57,3 +61,21 @@ def bij_te_werken(casus: Casus, vorige: dict[str, Any]) -> list[SearchAttributeU
     updates = [u for u in updates if vorige.get(u.key.name, _ONBEKEND) != u.value]
     vorige.update({u.key.name: u.value for u in updates})
     return updates
+
+
+async def registreer(client: Client, namespace: str) -> None:
+    """Registers the casus search attributes that the namespace does not know yet."""
+    service = client.operator_service
+    try:
+        bekend = set((await service.list_search_attributes(ListSearchAttributesRequest(namespace=namespace))).custom_attributes)
+    except RPCError as e:
+        if e.status != RPCStatusCode.UNIMPLEMENTED:  # the time-skipping test server only adds
+            raise
+        bekend = set()
+    ontbreekt = {k.name: k.indexed_value_type for k in ALLE if k.name not in bekend}
+    if ontbreekt:
+        await service.add_search_attributes(
+            AddSearchAttributesRequest(
+                namespace=namespace, search_attributes={n: IndexedValueType.ValueType(int(t)) for n, t in ontbreekt.items()}
+            )
+        )

@@ -232,3 +232,29 @@ def test_a_published_key_without_alg_checks_only_algorithms_of_its_type(uitgever
     vreemd = maak_sleutel("ES256")
     with pytest.raises(IdentiteitError, match="algoritme-geweigerd"):
         verificateur().verifieer(uitgever.token(sleutel=vreemd, kop={"kid": rsa.kid}))
+
+
+def test_an_accepted_token_is_known_until_it_expires_and_a_refused_one_never(uitgever: Proefuitgever, verificateur: Maak) -> None:
+    v = verificateur(klokspeling_s=0)
+    nu = int(time.time())
+    token = uitgever.token(iat=nu, nbf=nu, exp=nu + 2)
+    assert v.bekend(token) is None
+    gebruiker = v.verifieer(token)
+    assert v.bekend(token) == gebruiker
+    vervalst = _gewijzigde_handtekening(uitgever)
+    with pytest.raises(IdentiteitError):
+        v.verifieer(vervalst)
+    assert v.bekend(vervalst) is None
+    time.sleep(2.1)
+    assert v.bekend(token) is None
+    with pytest.raises(IdentiteitError, match="token-verlopen"):
+        v.verifieer(token)
+
+
+def test_an_accepted_token_is_not_remembered_longer_than_the_keys_are_trusted(uitgever: Proefuitgever, verificateur: Maak) -> None:
+    v = verificateur(jwks_geldig_s=0.5)
+    token = uitgever.token()
+    v.verifieer(token)
+    assert v.bekend(token) is not None
+    time.sleep(0.6)
+    assert v.bekend(token) is None

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 from openapi_spec_validator import validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
-from api.server import openapi_document
+from api.app import maak_app
+from api.server import openapi_document, verificateur
+from runtime.settings import Settings
+from service.samenstelling import Samenstelling
 
 DOCUMENT = Path(__file__).resolve().parents[2] / "docs" / "openapi.json"
 
@@ -42,13 +46,6 @@ def test_every_error_is_documented_as_problem_json() -> None:
 
 
 async def test_the_running_app_serves_the_same_document(tmp_path: Path) -> None:
-    import httpx
-
-    from api.app import maak_app
-    from api.server import verificateur
-    from runtime.settings import Settings
-    from service.samenstelling import Samenstelling
-
     app = maak_app(Samenstelling(Settings(state_dir=tmp_path)), verificateur("https://uitgever.example.nl/realms/casus"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://casus.test") as client:
         assert (await client.get("/openapi.json")).json() == json.loads(DOCUMENT.read_text(encoding="utf-8"))

@@ -57,13 +57,18 @@ async def casus(api: Api) -> str:
     return casus_id
 
 
-def _verzoeken(casus_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
+# The step each person takes: one the agreements allow that person in the casus's phase.
+STAP = {"team": ("overdracht-accepteren", {})}
+
+
+def _verzoeken(casus_id: str, wie: str = "vt") -> list[tuple[str, str, dict[str, Any] | None]]:
     """Every endpoint that needs a token, with a request that is valid for a person allowed it."""
+    actie, velden = STAP.get(wie, ("contact-vastgelegd", {"met": "gezin"}))
     return [
         ("POST", "/casussen", {"beleid": "ijmond-2024", "gemeente": "velsen", "huishouden": f"HH-{uuid.uuid4().hex[:6]}"}),
         ("GET", "/casussen", None),
         ("GET", f"/casussen/{casus_id}", None),
-        ("POST", f"/casussen/{casus_id}/acties/contact-vastgelegd", {"velden": {"met": "gezin"}}),
+        ("POST", f"/casussen/{casus_id}/acties/{actie}", {"velden": velden}),
         ("GET", f"/casussen/{casus_id}/audit?reden=toezicht", None),
         ("GET", f"/casussen/{casus_id}/dossier?reden=toezicht", None),
         ("GET", "/huishoudens/HH-bestaat-niet?reden=toezicht", None),
@@ -71,6 +76,7 @@ def _verzoeken(casus_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("GET", "/termijnen", None),
         ("GET", "/rapporten/ijmond-2024?van=2026-01-01&tot=2026-12-31", None),
         ("GET", "/inzage-log", None),
+        ("POST", f"/casussen/{casus_id}/herstel", None),
     ]
 
 
@@ -87,19 +93,20 @@ TOEGESTAAN: dict[str, set[str]] = {
     "GET /termijnen": {"auditor", "operator"},
     "GET /rapporten/{b}": {"auditor", "operator"},
     "GET /inzage-log": {"auditor"},
+    "POST /casussen/{id}/herstel": {"beheerder"},
 }
 
 
 def _sleutel(methode: str, pad: str, casus_id: str) -> str:
     pad = pad.split("?", maxsplit=1)[0].replace(casus_id, "{id}")
-    pad = pad.replace("HH-bestaat-niet", "{h}").replace("ijmond-2024", "{b}")
+    pad = pad.replace("HH-bestaat-niet", "{h}").replace("ijmond-2024", "{b}").replace(STAP["team"][0], "contact-vastgelegd")
     return f"{methode} {pad}"
 
 
 @pytest.mark.parametrize("wie", sorted(PERSONEN))
 async def test_every_endpoint_against_every_role_and_party(api: Api, casus: str, wie: str) -> None:
     rol, partij = PERSONEN[wie]
-    for methode, pad, inhoud in _verzoeken(casus):
+    for methode, pad, inhoud in _verzoeken(casus, wie):
         body = inhoud | {"als": partij} if inhoud is not None and partij is not None and "velden" in inhoud else inhoud
         r = await api.client.request(methode, pad, json=body, headers=api.kop(rol, partij))
         naam = _sleutel(methode, pad, casus)
@@ -112,11 +119,18 @@ async def test_every_endpoint_against_every_role_and_party(api: Api, casus: str,
             assert r.json()["reden"] or r.json()["regel"]
 
 
-async def test_a_team_acting_on_a_casus_not_offered_to_it_is_refused_and_nothing_is_recorded(api: Api, casus: str) -> None:
+async def test_a_team_acting_on_a_casus_not_offered_to_it_is_refused_and_nothing_is_recorded(api: Api) -> None:
+    casus = await _meld(api, f"HH-{uuid.uuid4().hex[:6]}")
+    r = await api.client.post(
+        f"/casussen/{casus}/acties/beoordeling-afronden",
+        json={"velden": {"besluit": "direct-overdracht", "team": "socius-md", "criteria": []}},
+        headers=api.kop(*VT),
+    )
+    assert r.status_code == 200, r.text
     voor = _stream(api, casus)
     r = await api.client.post(f"/casussen/{casus}/acties/overdracht-accepteren", json={"als": ANDER_TEAM[1]}, headers=api.kop(*ANDER_TEAM))
     assert r.status_code == 403, r.text
-    assert r.json()["regel"] == "casus-niet-aangeboden"
+    assert r.json()["veld"] == "als"
     assert len(_stream(api, casus)) == len(voor)
 
 

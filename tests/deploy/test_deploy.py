@@ -4,27 +4,36 @@ settings module and both deploy files agreeing on every variable's name and defa
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 
 import kubernetes_validate
 import pytest
 import yaml
 from pydantic import SecretStr, TypeAdapter
+from pydantic_settings import BaseSettings
 
+from api.instellingen import OidcInstellingen
 from runtime.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 K8S = DEPLOY / "k8s"
 KUBERNETES = "1.33.0"
-PRODUCT = ("domain", "workflows", "activities", "projections", "eventstore", "runtime", "casus_cli", "worker.py")
-CASUS_SERVICES = ("migreer", "worker", "projecties", "casus")
+PRODUCT = ("domain", "workflows", "activities", "projections", "eventstore", "runtime", "casus_cli", "api", "service", "casus_verify",
+           "worker.py")  # fmt: skip
+CASUS_SERVICES = ("migreer", "worker", "projecties", "api", "casus", "beheer")
+# The settings classes the product reads from the environment, with their prefixes.
+INSTELLINGEN: tuple[tuple[str, type[BaseSettings]], ...] = (("CASUS_", Settings), ("CASUS_OIDC_", OidcInstellingen))
+# Only for validating the Compose file: the variables it requires from the shell or an .env file.
+COMPOSE_ENV = {"TEMPORAL_DB_PASSWORD": "only-for-validation", "CASUS_OIDC_ISSUER": "https://sso.example.nl/realms/casus"}
 
 # Where a deploy file may set a value other than the setting's default, and why. Every other
 # variable must carry the default (or be empty, which means the default).
@@ -44,6 +53,9 @@ PRODUCTIE = {
     "CASUS_TEMPORAL_TLS_SERVER_NAME": "the frontend certificate's name",
     "CASUS_METRICS_HOST": "scraped from outside the container",
     "CASUS_LOG_FORMAT": "log collectors read JSON",
+    "CASUS_API_HOST": "reached from outside the container, behind the TLS-terminating Ingress or proxy",
+    "CASUS_API_URL": "the CLI reaches the API's service name (Compose) or the Ingress's host (Kubernetes)",
+    "CASUS_OIDC_ISSUER": "required, no default: the organisation's own OpenID Connect provider",
 }
 
 
@@ -57,7 +69,7 @@ ALLEEN_IN_PROEVEN = {"CASUS_STORINGSPUNT", "CASUS_STORINGSPUNT_MERK"}
 
 def variabelen_van_de_code() -> set[str]:
     """Every environment variable the product reads: the settings, and any read directly."""
-    namen = {f"CASUS_{naam.upper()}" for naam in Settings.model_fields}
+    namen = {f"{voorvoegsel}{naam.upper()}" for voorvoegsel, klasse in INSTELLINGEN for naam in klasse.model_fields}
     direct = re.compile(r"""(?:environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]+)["']""")
     for deel in PRODUCT:
         for bestand in [ROOT / deel] if deel.endswith(".py") else (ROOT / deel).rglob("*.py"):
@@ -67,7 +79,25 @@ def variabelen_van_de_code() -> set[str]:
 
 def test_the_scan_finds_the_settings_and_the_direct_reads() -> None:
     namen = variabelen_van_de_code()
-    assert {"CASUS_EVENTSTORE", "CASUS_TEMPORAL_API_KEY", "CASUS_SECRETS_DIR", "XDG_STATE_HOME"} <= namen
+    assert {"CASUS_EVENTSTORE", "CASUS_TEMPORAL_API_KEY", "CASUS_SECRETS_DIR", "XDG_STATE_HOME", "CASUS_API_URL"} <= namen
+    assert {"CASUS_OIDC_ISSUER", "CASUS_OIDC_AUDIENCE", "CASUS_OIDC_ROL_VOORVOEGSEL"} <= namen
+
+
+def _pyproject() -> dict[str, Any]:
+    return tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def test_the_product_is_every_package_the_project_installs() -> None:
+    setuptools = _pyproject()["tool"]["setuptools"]
+    pakketten = {p.removesuffix("*") for p in setuptools["packages"]["find"]["include"]}
+    assert set(PRODUCT) == pakketten | {f"{m}.py" for m in setuptools["py-modules"]}
+
+
+def test_the_image_copies_every_part_of_the_product() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    kopieen = {deel for regel in re.findall(r"^COPY (.+)$", dockerfile, re.MULTILINE) for deel in regel.split()[:-1]}
+    for deel in PRODUCT:
+        assert (deel if deel.endswith(".py") else f"{deel}/") in kopieen, f"deploy/Dockerfile does not copy {deel}"
 
 
 # --- Compose -----------------------------------------------------------------------------------
@@ -81,7 +111,7 @@ def compose() -> dict[str, Any]:
         if ci():
             pytest.fail("docker-compose is not installed and CI is set (make test installs Debian's package)")
         pytest.skip("docker-compose is not installed")
-    env = os.environ | {"TEMPORAL_DB_PASSWORD": "only-for-validation"}
+    env = os.environ | COMPOSE_ENV
     r = subprocess.run([programma, "-f", str(DEPLOY / "docker-compose.yml"), "config"], capture_output=True, text=True, env=env,
                        timeout=120, check=False)  # fmt: skip
     assert r.returncode == 0, r.stderr
@@ -92,13 +122,56 @@ def compose() -> dict[str, Any]:
 def test_compose_has_every_part_of_the_stack(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert set(services) == {"temporal-db", "temporal", "temporal-ui", "eventstore-db", *CASUS_SERVICES}
+    assert set(CASUS_SERVICES) - {"casus"} <= {s for s, v in services.items() if "casus_postgres_password" in _geheimen(v)}
     assert services["temporal"]["image"].startswith("temporalio/auto-setup:")
     assert services["temporal-ui"]["image"].startswith("temporalio/ui:")
     assert services["temporal"]["environment"]["DB"] == "postgres12"
     assert services["projecties"]["command"] == ["casus", "projecties", "draai"]
     assert services["projecties"]["deploy"]["replicas"] == 1
     assert services["casus"]["profiles"] == ["cli"]
+    assert services["beheer"]["profiles"] == ["beheer"]
     assert services["worker"]["depends_on"]["migreer"]["condition"] == "service_completed_successfully"
+    assert services["api"]["depends_on"]["migreer"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_serves_the_api_with_the_master_key_and_its_own_login(compose: dict[str, Any]) -> None:
+    api = compose["services"]["api"]
+    assert api["command"] == ["casus", "api"]
+    assert "profiles" not in api  # it runs with the stack
+    assert api["environment"]["CASUS_POSTGRES_USER"] == "api"
+    assert api["environment"]["CASUS_API_HOST"] == "0.0.0.0"
+    assert api["environment"]["CASUS_OIDC_ISSUER"] == COMPOSE_ENV["CASUS_OIDC_ISSUER"]
+    assert {"casus_postgres_password", "casus_master_key"} <= _geheimen(api)
+    assert int(api["environment"]["CASUS_API_PORT"]) in {_poort(p) for p in api["ports"]}
+    assert "/gezond" in " ".join(api["healthcheck"]["test"])
+    assert f":{api['environment']['CASUS_API_PORT']}/" in " ".join(api["healthcheck"]["test"])
+
+
+def test_compose_gives_the_caseworkers_cli_no_login_and_no_key(compose: dict[str, Any]) -> None:
+    """A caseworker's CLI holds a token and the API's address, nothing else: no database password,
+    no master key, no Temporal key, no worker key."""
+    services = compose["services"]
+    cli = services["casus"]
+    assert not cli.get("secrets")
+    assert cli["environment"]["CASUS_API_URL"] == f"http://api:{services['api']['environment']['CASUS_API_PORT']}"
+    assert cli["depends_on"]["api"]["condition"] == "service_healthy"
+    assert not cli["environment"]["CASUS_WORKER_SLEUTEL"]
+    assert {s for s, v in services.items() if "casus_master_key" in _geheimen(v)} <= {"api", "beheer"}
+    assert not (
+        {s["source"] for v in services.values() for s in v.get("secrets", []) if isinstance(s, dict)} & {"eventstore_medewerker_password"}
+    )
+    assert "eventstore_medewerker_password" not in compose["secrets"]
+
+
+def _geheimen(service: dict[str, Any]) -> set[str]:
+    return {str(s.get("target", s["source"])) if isinstance(s, dict) else str(s) for s in service.get("secrets", [])}
+
+
+def _poort(poort: str | dict[str, Any]) -> int:
+    """The published port of a `ports` entry, in docker-compose v1's string or v2's long form."""
+    if isinstance(poort, dict):
+        return int(poort["published"])
+    return int(poort.split("/")[0].split(":")[-2])
 
 
 def test_compose_gives_every_casus_service_every_variable_the_code_reads(compose: dict[str, Any]) -> None:
@@ -113,7 +186,6 @@ def test_compose_holds_no_secret_and_mounts_each_as_a_file(compose: dict[str, An
     for naam in CASUS_SERVICES:
         service = compose["services"][naam]
         assert all(not service["environment"][v] for v in geheim), f"service {naam} has a secret in its environment"
-        assert "casus_postgres_password" in {s["target"] for s in service["secrets"]}
     for bron in compose["secrets"].values():
         assert Path(bron["file"]).parent == DEPLOY / "secrets"
     assert not [p.name for p in (DEPLOY / "secrets").iterdir() if p.name not in (".gitignore", "README.md") and _in_git(p)]
@@ -139,6 +211,12 @@ def _seconden(duur: str) -> float:
 def test_the_event_store_login_script_is_valid_shell() -> None:
     r = subprocess.run(["sh", "-n", str(DEPLOY / "postgres" / "logins.sh")], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_api_has_a_login_and_caseworkers_have_none() -> None:
+    script = (DEPLOY / "postgres" / "logins.sh").read_text(encoding="utf-8")
+    logins = dict(re.findall(r"^CREATE ROLE (\w+) LOGIN PASSWORD :'\w+' IN ROLE (\w+);$", script, re.MULTILINE))
+    assert logins == {"worker": "casus_worker", "projecties": "casus_projecties", "api": "casus_medewerker"}
 
 
 # --- Kubernetes --------------------------------------------------------------------------------
@@ -182,7 +260,8 @@ def test_kustomize_builds_the_whole_and_every_built_object_is_valid(tmp_path: Pa
     objecten = [d for d in yaml.safe_load_all(r.stdout) if d]
     for doc in objecten:
         kubernetes_validate.validate(doc, KUBERNETES, strict=True)
-    assert {d["kind"] for d in objecten} >= {"Namespace", "ConfigMap", "Secret", "Deployment", "Job", "Service", "PodDisruptionBudget"}
+    soorten = {"Namespace", "ConfigMap", "Secret", "Deployment", "Job", "Service", "PodDisruptionBudget", "Ingress"}
+    assert {d["kind"] for d in objecten} >= soorten
 
 
 def test_the_manifests_give_every_variable_the_code_reads() -> None:
@@ -209,6 +288,63 @@ def test_exactly_one_projection_runner() -> None:
     assert runner["replicas"] == 1
     assert runner["strategy"] == {"type": "Recreate"}  # never an old and a new pod at once
     assert runner["template"]["spec"]["containers"][0]["command"] == ["casus", "projecties", "draai"]
+
+
+def test_the_api_deployment_is_ready_when_its_parts_answer_and_holds_the_master_key() -> None:
+    data = _soort("ConfigMap")["casus-settings"]["data"]
+    api = _soort("Deployment")["casus-api"]["spec"]
+    assert api["replicas"] >= 2
+    pod = api["template"]["spec"]
+    container = pod["containers"][0]
+    assert container["command"] == ["casus", "api"]
+    assert {"name": "CASUS_POSTGRES_USER", "value": "api"} in container["env"]
+    assert data["CASUS_API_HOST"] == "0.0.0.0"
+    assert pod["securityContext"]["runAsNonRoot"] is True
+    assert container["securityContext"]["readOnlyRootFilesystem"] is True
+    assert container["securityContext"]["allowPrivilegeEscalation"] is False
+    assert container["resources"]["requests"]["cpu"] and container["resources"]["requests"]["memory"]
+    assert container["resources"]["limits"]["memory"]
+    poorten = {p["name"]: p["containerPort"] for p in container["ports"]}
+    assert poorten["http"] == int(data["CASUS_API_PORT"])
+    assert container["readinessProbe"]["httpGet"] == {"path": "/gereed", "port": "http"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/gezond", "port": "http"}
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    assert mounts["secrets"] == data["CASUS_SECRETS_DIR"]
+    bestanden = {i["path"] for v in pod["volumes"] if "secret" in v for i in v["secret"].get("items", [])}
+    assert {"casus_postgres_password", "casus_master_key"} <= bestanden
+
+
+def test_only_the_api_holds_the_master_key() -> None:
+    houders = set()
+    for _, doc in manifesten():
+        for volume in doc.get("spec", {}).get("template", {}).get("spec", {}).get("volumes", []):
+            if any(i["path"] == "casus_master_key" for i in volume.get("secret", {}).get("items", [])):
+                houders.add(doc["metadata"]["name"])
+            if volume.get("secret", {}).get("secretName") == "casus-secrets":
+                assert volume["secret"].get("items"), "casus-secrets mounted whole: every key, the master key too"
+    assert houders == {"casus-api"}
+
+
+def test_the_api_is_a_cluster_service_behind_an_ingress_with_tls() -> None:
+    data = _soort("ConfigMap")["casus-settings"]["data"]
+    service = _soort("Service")["casus-api"]["spec"]
+    assert service.get("type", "ClusterIP") == "ClusterIP"
+    assert service["selector"] == {"app.kubernetes.io/name": "casus-api"}
+    assert [(p["port"], p["targetPort"]) for p in service["ports"]] == [(int(data["CASUS_API_PORT"]), "http")]
+    ingress = _soort("Ingress")["casus-api"]["spec"]
+    assert ingress["tls"] and all(t["secretName"] for t in ingress["tls"])
+    beveiligd = {h for t in ingress["tls"] for h in t["hosts"]}
+    for regel in ingress["rules"]:
+        assert regel["host"] in beveiligd, f"{regel['host']} is served without TLS"
+        for pad in regel["http"]["paths"]:
+            assert pad["backend"]["service"] == {"name": "casus-api", "port": {"name": "http"}}
+    assert data["CASUS_API_URL"] in {f"https://{h}" for h in beveiligd}
+
+
+def test_node_drains_leave_an_api_pod_serving() -> None:
+    pdb = _soort("PodDisruptionBudget")["casus-api"]["spec"]
+    assert pdb["selector"]["matchLabels"] == {"app.kubernetes.io/name": "casus-api"}
+    assert pdb["maxUnavailable"] < _soort("Deployment")["casus-api"]["spec"]["replicas"]
 
 
 def test_every_secret_key_a_pod_mounts_is_generated() -> None:
@@ -252,10 +388,16 @@ def test_the_settings_module_and_the_deploy_files_agree_on_names_and_defaults(co
             if not naam.startswith("CASUS_") and naam != "XDG_STATE_HOME":
                 continue
             assert naam in bekend, f"{bron}: {naam} is read by no code"
-            veld = naam.removeprefix("CASUS_").lower()
-            if waarde in ("", None) or naam in PRODUCTIE or veld not in Settings.model_fields:
+            if waarde in ("", None) or naam in PRODUCTIE:
                 continue
-            veldinfo = Settings.model_fields[veld]
-            gezet, standaard = TypeAdapter(veldinfo.annotation).validate_python(waarde), veldinfo.get_default(call_default_factory=True)
-            assert gezet == standaard, f"{bron}: {naam}={waarde!r}, the default is {standaard!r}"
+            for voorvoegsel, klasse in sorted(INSTELLINGEN, key=lambda i: -len(i[0])):  # CASUS_OIDC_ before CASUS_
+                veld = naam.removeprefix(voorvoegsel).lower()
+                if naam.startswith(voorvoegsel) and veld in klasse.model_fields:
+                    veldinfo = klasse.model_fields[veld]
+                    # A list or tuple comes as JSON in the environment, as pydantic-settings reads it.
+                    gelezen = json.loads(waarde) if get_origin(veldinfo.annotation) in (list, tuple, set, frozenset, dict) else waarde
+                    gezet = TypeAdapter(veldinfo.annotation).validate_python(gelezen)
+                    standaard = veldinfo.get_default(call_default_factory=True)
+                    assert gezet == standaard, f"{bron}: {naam}={waarde!r}, the default is {standaard!r}"
+                    break
     assert set(PRODUCTIE) <= bekend

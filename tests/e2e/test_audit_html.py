@@ -14,9 +14,9 @@ import pytest
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.settings import Settings
 
 CASUS = str(Path(sys.executable).parent / "casus")

@@ -15,7 +15,7 @@ import pytest
 
 from casus_cli.dev import luisteraar
 from eventstore.store import EventStore
-from projections.views import open_views
+from eventstore.views import open_views
 from runtime.settings import Settings
 from tests.e2e.conftest import CASUS, Stack, vrije_poort
 from tests.faults.onderdelen import noteer

@@ -14,6 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from domain import gebeurtenissen as g
+from eventstore.kluis import VERGETEN, Kluis, meester_sleutel
+from eventstore.store import EventStore
+from eventstore.views import open_views
+from runtime.settings import Settings
 from tests.e2e.conftest import Stack, iso
 
 
@@ -152,14 +157,6 @@ def test_zoekattributen_registers_the_search_attributes_in_a_new_namespace(stack
 
 
 def test_forgetting_a_household_makes_its_texts_unreadable_and_keeps_the_record(stack: Stack) -> None:
-    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401 - the kluis needs it installed
-
-    from domain import gebeurtenissen as g
-    from eventstore.kluis import VERGETEN, Kluis, meester_sleutel
-    from eventstore.store import EventStore
-    from projections.views import open_views
-    from runtime.settings import Settings
-
     geheim = f"Melder noemt de naam van het kind {uuid.uuid4().hex[:6]}"
     hh = f"HH-vergeet-{uuid.uuid4().hex[:6]}"
     r = stack.casus("melding", "--beleid", "ijmond-2024", "--gemeente", "velsen", "--huishouden", hh, "--inhoud", geheim,

@@ -24,8 +24,8 @@ import pytest
 
 from domain import gebeurtenissen as g
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import namen
-from projections.views import open_views
 from runtime.settings import Settings
 from tests.e2e.conftest import CASUS, Stack, iso
 from tests.faults.onderdelen import resultaten, wacht_tot

@@ -20,9 +20,9 @@ from casus_cli import inzage, main
 from eventstore import infrastructure
 from eventstore.opnieuw import Terugval, opnieuw
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.settings import Settings
 
 pytestmark = pytest.mark.storing

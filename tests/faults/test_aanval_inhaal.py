@@ -16,11 +16,11 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from temporalio.client import WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError
 
-from casus_cli.herstel import herstel_casus
 from domain.beslissen import decide_op_tijd
 from domain.draaiboek import t, verzoek
 from domain.stap import Regelset
 from eventstore.keten import verpak
+from service.herstel import herstel_casus
 from tests.workflows import conftest as tijdsprong
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand

@@ -18,10 +18,10 @@ import pytest
 from domain.stap import Regelset
 from eventstore.keten import BEGIN, verpak
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.quarantaine import in_quarantaine
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.settings import Settings
 from tests.integration.test_quarantaine import casus, voeg_rauw_toe
 

@@ -11,9 +11,6 @@ import uuid
 
 import pytest
 
-from casus_cli.fouten import CliError
-from casus_cli.melding import start_casus
-from casus_cli.uitvoeren import voer_uit
 from domain.draaiboek import t, verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
@@ -21,6 +18,8 @@ from domain.partijen import Actor
 from domain.stap import Regelset
 from domain.weigering import Weigering
 from runtime.settings import Settings
+from service.fouten import DienstFout
+from service.sturen import start_casus, voer_uit
 from tests.workflows import conftest as tijdsprong
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand
@@ -50,7 +49,7 @@ async def test_a_melding_key_used_again_for_another_household_is_not_answered_wi
     assert eerste.huishouden == "HH-eerste"
     try:
         tweede = await asyncio.wait_for(start_casus(bank.env.client, settings, _melden(casus_id, "HH-tweede", "beverwijk"), ijmond), 30)
-    except CliError:
+    except DienstFout:
         return  # refused, naming the key: the caseworker learns the second melding was not recorded
     pytest.fail(
         f"the melding for household HH-tweede in beverwijk was answered with casus {tweede.casus_id} of household "
@@ -62,12 +61,12 @@ async def test_an_action_key_used_again_for_another_action_is_not_answered_as_re
     handle = await bank.meld(ijmond, t("2027-03-25T10:00:00+01:00"), "velsen")
     await bank.klok_naar(t("2027-03-26T10:00:00+01:00"))
     casus = await toestand(handle)
-    eerste = await voer_uit(handle, verzoek("spoed-vastgesteld", "veilig-thuis"), "K-1")
+    eerste = await voer_uit(handle, verzoek("spoed-vastgesteld", "veilig-thuis"), "K-1", lambda: bank.store)
     assert "SpoedVastgesteld" in eerste.gebeurtenissen
     tweede_verzoek = verzoek("beoordeling-afronden", "veilig-thuis", besluit="voorwaarden-en-vervolg")
     try:
-        tweede = await asyncio.wait_for(voer_uit(handle, tweede_verzoek, "K-1"), 30)
-    except (Weigering, CliError):
+        tweede = await asyncio.wait_for(voer_uit(handle, tweede_verzoek, "K-1", lambda: bank.store), 30)
+    except (Weigering, DienstFout):
         return  # refused: the key belongs to another action
     stream = bank.store.read(casus.casus_id)
     if any(e.type == "BeoordelingAfgerond" for e in stream):

@@ -19,10 +19,10 @@ from datetime import timedelta
 import pytest
 from temporalio.service import RPCError
 
-from casus_cli.herstel import herstel_casus
 from domain import gebeurtenissen as g
 from domain.stap import Regelset
 from eventstore.keten import verpak
+from service.herstel import herstel_casus
 from tests.workflows import conftest as tijdsprong
 from tests.workflows.conftest import Casusbank
 from tests.workflows.test_casus_workflow import toestand

@@ -14,13 +14,13 @@ from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore import inzagelog
 from eventstore.kluis import Kluis
-from eventstore.migratie import migreer
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.rapport import rapport
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.settings import Settings
+from service.migratie import migreer
 
 pytestmark = pytest.mark.storing
 

@@ -18,10 +18,10 @@ import pytest
 
 from domain.stap import Regelset
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import NAME
-from projections.views import open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
 from tests.integration.test_controlepunt import casus, posities

@@ -21,9 +21,9 @@ from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.opnieuw import Terugval
 from eventstore.store import EventStore
+from eventstore.views import ViewStore, open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
-from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from tests.faults.onderdelen import noteer
 

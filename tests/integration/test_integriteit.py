@@ -16,9 +16,9 @@ import pytest
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, stream_id
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
-from projections.views import open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
 

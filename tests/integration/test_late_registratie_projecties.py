@@ -11,12 +11,12 @@ import pytest
 from domain.draaiboek import Draaiboek, t
 from domain.stap import Regelset
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections import lezen
 from projections.alle import alle
 from projections.rapport import rapport
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Verantwoordelijkheid, houder_op, tijdlijn
-from projections.views import open_views
 
 ONTVANGEN = "2027-06-07T10:00:00+02:00"  # Monday; working day 4 is Friday 11 June, day 6 starts 15 June
 DAG_4, DAG_6, DAG_8 = "2027-06-11T14:00:00+02:00", "2027-06-15T00:00:00+02:00", "2027-06-17T10:00:00+02:00"

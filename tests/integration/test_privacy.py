@@ -12,18 +12,18 @@ import psycopg
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from casus_cli.verzegelen import verzegel
 from domain import gebeurtenissen as g
 from domain.draaiboek import Draaiboek
 from domain.opdrachten import PlanVastleggen
 from domain.stap import Regelset
 from eventstore.kluis import VERGETEN, Kluis
 from eventstore.store import EventStore
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import tijdlijn
-from projections.views import open_views
 from runtime.settings import Settings
+from service.verzegelen import verzegel
 
 pytestmark = pytest.mark.storing
 GEHEIM = "Buurvrouw Jansen hoort dat vader de kinderen slaat"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from domain.draaiboek import Draaiboek, t
 from domain.stap import Regelset
 from eventstore.store import EventStore
+from eventstore.views import ViewStore, open_views
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import NAME, Verantwoordelijkheid, houder_op, tijdlijn
-from projections.views import ViewStore, open_views
 
 
 def overgedragen(ijmond: Regelset) -> Draaiboek:

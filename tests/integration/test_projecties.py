@@ -19,10 +19,10 @@ from domain import gebeurtenissen as g
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, Opgeslagen
+from eventstore.views import ViewStore, open_views
 from projections.alle import alle
 from projections.rapport import rapport
 from projections.runner import ProjectionRunner
-from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
 

@@ -19,10 +19,10 @@ from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.keten import BEGIN, uitpakken, verpak
 from eventstore.store import EventStore, stream_id
+from eventstore.views import ViewStore, open_views
 from projections.alle import alle
 from projections.quarantaine import in_quarantaine
 from projections.runner import ProjectionRunner
-from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 from tests.conftest import store_env
 

@@ -12,9 +12,9 @@ from datetime import datetime
 
 import psycopg
 import pytest
+from casus_cli.audit_html import pagina
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from casus_cli.audit_html import pagina
 from domain import gebeurtenissen as g
 from domain.draaiboek import Draaiboek
 from domain.evolueren import evolve, herbouw
@@ -23,13 +23,13 @@ from domain.stap import Regelset
 from eventstore import vergeten
 from eventstore.keten import uitpakken
 from eventstore.kluis import VERGETEN, VOORVOEGSEL, Kluis, _versleutel
-from eventstore.migratie import migreer
 from eventstore.store import EventStore, stream_id
+from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import tijdlijn
-from projections.views import open_views
 from runtime.settings import Settings
+from service.migratie import migreer
 from tests.integration.test_alleen_toevoegen import als_rol
 
 pytestmark = pytest.mark.storing

@@ -59,3 +59,56 @@ def test_no_product_or_benchmark_code_imports_from_the_tests() -> None:
     assert len(bestanden) > 50
     fout = [str(p.relative_to(ROOT)) for p in bestanden if "tests" in _imports(p)]
     assert not fout, f"import from tests/: {fout}"
+
+
+# The rings (DESIGN.md, revision of 2026-11-30; issue 13): a package imports only from rings inside its own.
+RINGEN: dict[str, int] = {
+    "domain": 0, "casus_verify": 0, "runtime": 1, "eventstore": 2, "projections": 3, "activities": 4, "workflows": 5,
+    "service": 6, "api": 7, "casus_cli": 7, "worker": 7, "bench": 7,
+}  # fmt: skip
+# Where a package of the outer ring may use another one of it, and why.
+BUREN: dict[str, tuple[set[str], str]] = {
+    "casus_cli/dev.py": ({"api", "worker"}, "`casus dev` is the embedded stack: it runs the worker and serves the API"),
+    "casus_cli/api_commando.py": ({"api"}, "`casus api` serves the API"),
+    "bench/api_meting.py": ({"api"}, "the benchmark measures the API"),
+}
+# The CLI's caseworker commands are the API's clients: they reach nothing of the trusted side.
+CLIENT = ("casus_cli/client.py", "casus_cli/main.py", "casus_cli/opstart.py", "casus_cli/inloggen.py", "casus_cli/aanmelden.py")
+
+
+def _bestanden(pakket: str) -> list[Path]:
+    return [ROOT / "worker.py"] if pakket == "worker" else sorted((ROOT / pakket).rglob("*.py"))
+
+
+def _overtredingen(naam: str, pakket: str, imports: set[str]) -> list[str]:
+    toegestaan, _ = BUREN.get(naam, (set(), ""))
+    return [
+        f"{naam} imports {doel}"
+        for doel in sorted(imports & set(RINGEN))
+        if doel != pakket and RINGEN[doel] >= RINGEN[pakket] and doel not in toegestaan
+    ]
+
+
+def test_every_import_points_inward_through_the_rings() -> None:
+    fout = [
+        regel
+        for pakket in RINGEN
+        for pad in _bestanden(pakket)
+        for regel in _overtredingen(str(pad.relative_to(ROOT)), pakket, _imports(pad))
+    ]
+    assert not fout, "\n".join(fout)
+
+
+def test_the_caseworker_commands_import_nothing_of_the_trusted_side() -> None:
+    vertrouwd = {"service", "eventstore", "projections", "workflows", "activities", "worker", "api", "temporalio", "psycopg"}
+    for naam in CLIENT:
+        pad = ROOT / naam
+        if pad.exists():
+            assert not _imports(pad) & vertrouwd, f"{naam} imports {sorted(_imports(pad) & vertrouwd)}"
+
+
+def test_the_ring_test_sees_a_wrong_import() -> None:
+    """The check can fail: an inner ring importing an outer one, or one outer package another."""
+    assert _overtredingen("eventstore/x.py", "eventstore", {"service", "domain"}) == ["eventstore/x.py imports service"]
+    assert _overtredingen("api/x.py", "api", {"casus_cli"}) == ["api/x.py imports casus_cli"]
+    assert _overtredingen("casus_cli/dev.py", "casus_cli", {"api", "worker", "service"}) == []

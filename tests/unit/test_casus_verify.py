@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import hashlib
 import json
 import shutil
 import subprocess
@@ -58,8 +59,6 @@ def fouten(b: Bundel, vingerafdruk: str | None = None) -> list[str]:
 
 def herteken(b: Bundel, sleutel: Ed25519PrivateKey) -> None:
     """What a forger with a key of his own can do: sign any head, and carry his key in the bundle."""
-    import hashlib
-
     ruw = sleutel.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
     b["publieke_sleutel"], b["kop"]["sleutel"] = ruw.hex(), hashlib.sha256(ruw).hexdigest()
     b["handtekening"] = sleutel.sign(CONTEXT + json.dumps(b["kop"], sort_keys=True, separators=(",", ":")).encode()).hex()

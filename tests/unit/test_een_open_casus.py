@@ -19,9 +19,9 @@ from domain.partijen import Actor
 from domain.stap import Regelset
 from domain.weigering import Weigering
 from eventstore.store import EventStore, Opgeslagen
+from eventstore.views import ViewStore, open_views
 from projections.caseload import Caseload
 from projections.huishouden import open_casussen
-from projections.views import ViewStore, open_views
 from runtime.settings import Settings
 
 OPEN = OpenCasus(casus_id=str(uuid.UUID(int=37)), beleid="ijmond-2024", gemeente="heemskerk", ontvangen=t("2027-09-06T09:00:00+02:00"))

@@ -14,12 +14,12 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from casus_cli.main import _draai
-from casus_cli.simulatie import Scenario, ScenarioError, verzoek
 from domain.beslissen import decide_op_tijd
 from domain.draaiboek import Draaiboek, t
 from domain.opdrachten import OPDRACHTEN, Verzoek
 from domain.weigering import Weigering
 from runtime.policies import load_rules
+from service.simulatie import Scenario, ScenarioError, verzoek
 
 pytestmark = pytest.mark.storing
 

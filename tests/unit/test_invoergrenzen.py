@@ -16,7 +16,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from casus_cli.simulatie import Scenario, ScenarioError, verzoek
 from domain.opdrachten import (
     LIJST_MAX,
     TEKST_MAX,
@@ -35,6 +34,7 @@ from domain.opdrachten import (
 from domain.partijen import IDENTIFICATIE_MAX, PARTIJ_MAX, Actor, instelling, stuurteken, team
 from domain.tijd import ZONE
 from eventstore.kluis import VOORVOEGSEL, _versleutel
+from service.simulatie import Scenario, ScenarioError, verzoek
 
 ZOEKATTRIBUUT_MAX_BYTES = 2_048  # Temporal: a keyword search attribute value
 PAYLOAD_MAX_BYTES = 2 * 1024 * 1024  # Temporal's default blob size limit per payload

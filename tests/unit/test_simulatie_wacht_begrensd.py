@@ -7,10 +7,10 @@ import asyncio
 
 import pytest
 
-from casus_cli import simulatie
 from casus_cli.fouten import ONBEREIKBAAR
 from casus_cli.main import _cli_fout
-from casus_cli.simulatie import SimulatieVastgelopenError
+from service import simulatie
+from service.simulatie import SimulatieVastgelopenError
 
 
 async def test_a_wait_past_its_bound_stops_naming_what_it_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -17,7 +17,6 @@ from temporalio.client import WorkflowHandle
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from casus_cli.simulatie import omgeving
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
 from domain.partijen import Actor
@@ -26,7 +25,8 @@ from domain.toestand import Casus
 from eventstore.store import EventStore
 from runtime.settings import Settings
 from runtime.temporal import install_runtime
-from worker import build_worker
+from service.simulatie import omgeving
+from service.werker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow
 
 

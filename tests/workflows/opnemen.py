@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 from casus_cli.main import _einde
-from casus_cli.simulatie import Scenario, Simulator, omgeving
 from runtime.temporal import install_runtime
+from service.simulatie import Scenario, Simulator, omgeving
 from tests.conftest import SCENARIOS
 
 HISTORIES = Path(__file__).resolve().parents[1] / "histories"

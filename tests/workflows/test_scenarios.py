@@ -11,7 +11,7 @@ import pytest
 import yaml
 from temporalio.testing import WorkflowEnvironment
 
-from casus_cli.simulatie import Scenario, Simulator
+from service.simulatie import Scenario, Simulator
 from tests.conftest import SCENARIOS
 from tests.unit.test_regeldekking import HERZIENING_OPEN, regel_ids
 

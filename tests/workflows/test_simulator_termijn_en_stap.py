@@ -29,8 +29,6 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Replayer, Worker
 
 from activities.eventstore import EventStoreActivities, Toegevoegd, Toevoegen
-from casus_cli import simulatie
-from casus_cli.simulatie import Scenario, Simulator, omgeving
 from domain.draaiboek import t, verzoek
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
@@ -39,6 +37,8 @@ from domain.toestand import Casus
 from eventstore.store import EventStore
 from runtime.policies import load_rules
 from runtime.settings import Settings
+from service import simulatie
+from service.simulatie import Scenario, Simulator, omgeving
 from tests.faults.casussen import verbind
 from tests.faults.onderdelen import TemporalServer
 from workflows.casus import PATCH_WEKKERS, CasusStart, CasusWorkflow, Resultaat

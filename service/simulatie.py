@@ -21,9 +21,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
 
-from casus_cli.scenario import Scenario, ScenarioError, vervolgmelding, verzoek
-from casus_cli.uitvoeren import voer_uit, weigering_uit
-from casus_cli.verzegelen import verzegel
 from domain.evolueren import herbouw
 from domain.gebeurtenissen import Melder
 from domain.huishouden import een_open_casus
@@ -34,17 +31,20 @@ from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
 from domain.weigering import Weigering
 from eventstore.kluis import Kluis
-from eventstore.store import EventStore
-from projections.caseload import Caseload
+from projections.caseload import NAME as CASELOAD
 from projections.huishouden import open_casussen
-from projections.runner import ProjectionRunner
-from projections.verantwoordelijkheid import Verantwoordelijkheid, tijdlijn
-from projections.views import open_views
+from projections.verantwoordelijkheid import NAME as VERANTWOORDELIJKHEID
+from projections.verantwoordelijkheid import tijdlijn
 from runtime.policies import load_rules
 from runtime.settings import Settings
-from runtime.temporal import binary, register_search_attributes
-from worker import build_worker
+from runtime.temporal import binary
+from service.samenstelling import Samenstelling
+from service.scenario import Scenario, ScenarioError, vervolgmelding, verzoek
+from service.sturen import voer_uit, weigering_uit
+from service.verzegelen import verzegel
+from service.werker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow
+from workflows.zoekattributen import registreer as register_search_attributes
 
 __all__ = ["Scenario", "ScenarioError", "SimulatieVastgelopenError", "Simulator", "omgeving", "verzoek"]
 
@@ -81,15 +81,15 @@ class Simulator:
 
     async def run(self, scenario: Scenario) -> dict[str, Any]:
         with tempfile.TemporaryDirectory(prefix="casus-sim-", dir=self.store_dir) as tmp:
-            settings = Settings(state_dir=Path(tmp), eventstore="sqlite")
-            store = EventStore.open(settings)
+            s = Samenstelling(Settings(state_dir=Path(tmp), eventstore="sqlite"))
             try:
-                self._scenario, self._store = scenario, store
-                return await self._run(scenario, store)
+                self._scenario, self._s = scenario, s
+                return await self._run(scenario, s)
             finally:
-                store.close()
+                s.sluit()
 
-    async def _run(self, scenario: Scenario, store: EventStore) -> dict[str, Any]:
+    async def _run(self, scenario: Scenario, s: Samenstelling) -> dict[str, Any]:
+        store = s.store
         regelset = load_rules(scenario.beleid)
         casus_id = str(uuid.uuid4())
         task_queue = f"simulatie-{casus_id}"
@@ -99,7 +99,7 @@ class Simulator:
             ontvangen=m.ontvangen, inhoud=m.inhoud, actor=Actor(partij=VEILIG_THUIS, medewerker="simulatie"),
         )  # fmt: skip
         # The simulation seals personal data as production does, with a key that lives as long as the run.
-        self._kluis = Kluis(open_views(store.infrastructure), AESGCM.generate_key(bit_length=256))
+        self._kluis = Kluis(s.views, AESGCM.generate_key(bit_length=256))
         self._huishouden = m.huishouden
         melden = verzegel(melden, m.huishouden, self._kluis)
         verschuiving = m.ontvangen - await self.env.get_current_time()
@@ -125,7 +125,7 @@ class Simulator:
                     # The test server skips no time while a task waits on a queue without a worker.
                     with contextlib.suppress(RPCError):  # a closed casus has completed already
                         await handle.terminate("simulatie voorbij")
-        return self._uitkomst(store, casus_id, tuple(fouten))
+        return self._uitkomst(s, casus_id, tuple(fouten))
 
     async def _stap(self, handle: WorkflowHandle[Any, Any], nummer: int, stap: dict[str, Any], verschuiving: timedelta) -> Fout | None:
         actie = str(stap.get("actie"))
@@ -139,7 +139,9 @@ class Simulator:
             await self._klok_naar(v.op, verschuiving)
         opdracht = verzegel(v.opdracht, self._huishouden, self._kluis)
         try:
-            await _binnen(voer_uit(handle, v.model_copy(update={"opdracht": opdracht})), f"step {nummer} ({actie})")
+            await _binnen(
+                voer_uit(handle, v.model_copy(update={"opdracht": opdracht}), None, lambda: self._s.store), f"step {nummer} ({actie})"
+            )
         except Weigering as w:
             return Fout(stap=nummer, actie=actie, regel=w.regel, melding=w.melding, veld=w.veld)
         return None
@@ -157,8 +159,8 @@ class Simulator:
             acuut=m.acuut, melder=Melder(soort=m.melder_soort, anoniem=m.melder_anoniem), ontvangen=m.op, inhoud=m.inhoud,
             actor=Actor(partij=m.als, medewerker=m.medewerker), aparte_casus=m.aparte_casus,
         )  # fmt: skip
-        views = open_views(self._store.infrastructure)
-        ProjectionRunner(self._store, views, [Caseload()]).catch_up()
+        views = self._s.views
+        self._s.projectie_runner([CASELOAD]).catch_up()
         try:
             een_open_casus(melden, open_casussen(views, melden.huishouden), load_rules(self._scenario.beleid))
         except Weigering as w:
@@ -190,14 +192,14 @@ class Simulator:
         await _binnen(verwerkt(), f"the deadlines before tot ({lokaal(tot)})")
 
     @staticmethod
-    def _uitkomst(store: EventStore, casus_id: str, fouten: tuple[Fout, ...]) -> dict[str, Any]:
+    def _uitkomst(s: Samenstelling, casus_id: str, fouten: tuple[Fout, ...]) -> dict[str, Any]:
         """Rebuilt from the event store and the projection, not from workflow memory."""
-        gebeurtenissen = store.read(casus_id)
+        gebeurtenissen = s.store.read(casus_id)
         casus = herbouw(gebeurtenissen)
         if casus is None:
             raise RuntimeError(f"casus {casus_id} left nothing in the event store")
-        views = open_views(store.infrastructure)
-        ProjectionRunner(store, views, [Verantwoordelijkheid()]).catch_up()
+        views = s.views
+        s.projectie_runner([VERANTWOORDELIJKHEID]).catch_up()
         resultaat = uitkomst(casus, fouten)
         # Which rules this run applied or refused by: what a scenario exercised (an extension).
         toegepast = {e.regel for e in gebeurtenissen} | {f.regel for f in fouten}

@@ -1,0 +1,118 @@
+"""Options and checks the client commands share: `--als` (which stored token), `--json`, a casus id
+(Temporal's `casus-` prefix accepted), a value read from `@FILE`, an option whose help lists choices
+read only when that help is shown. Click and the standard library only."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from casus_cli.fouten import RefusedError
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+SLEUTEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
+
+JSON = click.option("--json", "als_json", is_flag=True, help="machine output on stdout")
+WACHT = click.option("--wacht", type=float, default=10.0, hidden=True, help="ignored: the API waits for the read models itself")
+
+
+def als_optie(rol: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--als`: which of one's stored tokens the command sends (`casus login --als P`); the API checks it."""
+    return click.option(
+        "--als", "als", default=None, metavar="P", help=f"send the token stored for P ({rol}; default: the last `casus login`)"
+    )
+
+
+def casus_id(_ctx: click.Context | None, _param: click.Parameter | None, waarde: Any) -> Any:
+    """Every CASUS_ID is checked as the command line is read, before anything connects (issue 12);
+    Temporal's workflow id (`casus-<id>`) is accepted for it."""
+    if waarde is None:
+        return None
+    if isinstance(waarde, str):
+        return _een_casus_id(waarde)
+    return tuple(_een_casus_id(w) for w in waarde)
+
+
+def _een_casus_id(waarde: str) -> str:
+    kaal = waarde.removeprefix("casus-")
+    try:
+        uuid.UUID(kaal)
+    except ValueError:
+        raise RefusedError(f"casus_id: '{waarde}' is not a casus id (a UUID such as 3f2b…-…)", veld="casus_id") from None
+    return kaal
+
+
+def geldige_sleutel(_ctx: click.Context, _param: click.Parameter, waarde: str | None) -> str | None:
+    """A key is 1 to 100 letters, digits and . _ : - (it becomes part of a Temporal id)."""
+    if waarde is not None and not SLEUTEL.fullmatch(waarde):
+        raise RefusedError("a key is 1 to 100 letters, digits and . _ : - , beginning with a letter or digit", veld="sleutel")
+    return waarde
+
+
+def uit_bestand(veld: str, waarde: str) -> str:
+    """`@FILE`: the text of FILE (UTF-8) is the value; `@@…` is a value beginning with one `@`."""
+    if not waarde.startswith("@"):
+        return waarde
+    if waarde.startswith("@@"):
+        return waarde[1:]
+    pad = Path(waarde[1:]).expanduser()
+    try:
+        return pad.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise RefusedError(f"--{veld} @{pad}: no such file", veld=veld) from None
+    except UnicodeDecodeError:
+        raise RefusedError(f"--{veld} @{pad}: the file is not UTF-8 text", veld=veld) from None
+    except OSError as e:
+        raise RefusedError(f"--{veld} @{pad}: cannot be read ({e.strerror})", veld=veld) from None
+
+
+def geweigerd_veld(e: ValidationError, optie_van_veld: dict[str, str] | None = None) -> RefusedError:
+    """The first field a model refuses, named as its CLI option (exit 1, CONTRACT.md)."""
+    err = e.errors()[0]
+    loc = [str(p) for p in err["loc"]]
+    namen = {"actor.partij": "als", "actor.medewerker": "medewerker"} | (optie_van_veld or {})
+    return RefusedError(err["msg"], veld=namen.get(".".join(loc), "-".join(loc)))
+
+
+class KeuzeOptie(click.Option):
+    """An option whose help ends with the values it accepts, computed (from the policy files) only
+    when the help is shown: `casus --help` and running the command never read them."""
+
+    def __init__(self, *args: Any, keuzen: Callable[[], str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keuzen = keuzen
+        self._aangevuld = False
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        if self._keuzen is not None and not self._aangevuld:
+            self._aangevuld = True
+            try:
+                extra = self._keuzen()
+            except Exception as e:
+                extra = f"(choices unavailable: {e})"
+            if extra:
+                self.help = f"{self.help}; {extra}" if self.help else extra
+        return super().get_help_record(ctx)
+
+
+def per_beleid(waarden: Callable[[Any], list[str]]) -> Callable[[], str]:
+    """Help text listing, per policy file (domain/data/beleid/*.yaml), the values `waarden` gives."""
+
+    def tekst() -> str:
+        from runtime.policies import load_policy, policy_ids
+
+        delen = []
+        for beleid_id in policy_ids():
+            gevonden = waarden(load_policy(beleid_id))
+            if gevonden:
+                delen.append(f"{beleid_id}: {', '.join(gevonden)}")
+        return "accepted per beleid: " + "; ".join(delen) if delen else ""
+
+    return tekst

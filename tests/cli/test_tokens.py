@@ -1,0 +1,100 @@
+"""Which token a command sends (casus_cli/tokens.py): CASUS_TOKEN over everything; the one stored for
+`--als` when there is one; else the last login's; none is exit 1 saying how to log in. The file is
+0600 wherever it is."""
+
+from __future__ import annotations
+
+import base64
+import json
+import stat
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from casus_cli import tokens
+from casus_cli.fouten import GEWEIGERD, NietAangemeldError
+
+
+def jwt(**claims: Any) -> str:
+    """A token-shaped string (unsigned: the CLI never checks signatures, the API does)."""
+
+    def deel(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+    return f"{deel({'alg': 'EdDSA', 'kid': 'k'})}.{deel(claims)}.c2ln"
+
+
+def test_the_token_file_is_casus_token_bestand_else_under_xdg_config_home_else_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert tokens.token_bestand() == tmp_path / "client" / "tokens.json"  # the fixture's CASUS_TOKEN_BESTAND
+    monkeypatch.delenv("CASUS_TOKEN_BESTAND")
+    assert tokens.token_bestand() == tmp_path / "config" / "casus" / "tokens.json"
+    monkeypatch.delenv("XDG_CONFIG_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "thuis"))
+    assert tokens.token_bestand() == tmp_path / "thuis" / ".config" / "casus" / "tokens.json"
+
+
+def test_a_stored_token_is_mode_0600_keyed_by_als_and_the_last_login_is_active(client_omgeving: Path) -> None:
+    tokens.bewaar("veilig-thuis", jwt(sub="anna"), issuer="http://i", api="http://a")
+    tokens.bewaar("auditor", jwt(sub="carla"), issuer="http://i", api="http://a")
+    assert stat.S_IMODE(client_omgeving.stat().st_mode) == 0o600
+    data = json.loads(client_omgeving.read_text())
+    assert sorted(data["tokens"]) == ["auditor", "veilig-thuis"] and data["actief"] == "auditor"
+    assert not [p for p in client_omgeving.parent.iterdir() if p.name != "tokens.json"], "no temporary file is left"
+
+
+def test_als_chooses_its_stored_token_else_the_active_one_and_casus_token_overrides_both(monkeypatch: pytest.MonkeyPatch) -> None:
+    vt, team = jwt(sub="anna"), jwt(sub="bram")
+    tokens.bewaar("veilig-thuis", vt, issuer=None, api=None)
+    tokens.bewaar("lokaal-team:socius-md", team, issuer=None, api=None)
+    assert tokens.kies("veilig-thuis").token == vt
+    assert tokens.kies("lokaal-team:socius-md").token == team
+    assert tokens.kies(None).token == team  # the last login
+    # Not stored: the active token goes, and the API refuses it when it is not that party's.
+    assert tokens.kies("lokaal-team:ander").token == team
+    monkeypatch.setenv("CASUS_TOKEN", "ruw.token.hier")
+    assert tokens.kies("veilig-thuis").token == "ruw.token.hier"
+    assert tokens.kies("veilig-thuis").bron == "CASUS_TOKEN"
+
+
+def test_no_token_is_refused_saying_how_to_log_in() -> None:
+    with pytest.raises(NietAangemeldError) as fout:
+        tokens.kies("veilig-thuis")
+    assert fout.value.exit_code == GEWEIGERD
+    assert fout.value.tekst() == "not logged in: run `casus login --als veilig-thuis`"
+    with pytest.raises(NietAangemeldError, match=r"not logged in: run `casus login --als …`"):
+        tokens.kies(None)
+
+
+def test_an_expired_stored_token_is_refused_before_it_is_sent() -> None:
+    tokens.bewaar("auditor", jwt(sub="carla", exp=int(time.time()) - 3600), issuer=None, api=None)
+    with pytest.raises(NietAangemeldError, match=r"the token for auditor expired at .*casus login --als auditor"):
+        tokens.kies("auditor")
+
+
+def test_logout_removes_one_token_or_all_and_the_file(client_omgeving: Path) -> None:
+    tokens.bewaar("veilig-thuis", jwt(sub="anna"), issuer=None, api=None)
+    tokens.bewaar("auditor", jwt(sub="carla"), issuer=None, api=None)
+    assert tokens.verwijder("auditor") == ["auditor"]
+    assert tokens.lees()["actief"] is None and list(tokens.lees()["tokens"]) == ["veilig-thuis"]
+    with pytest.raises(NietAangemeldError, match=r"no active token: give --als \(stored: veilig-thuis\)"):
+        tokens.kies(None)
+    assert tokens.kies("veilig-thuis").token
+    assert tokens.verwijder(None) == ["veilig-thuis"]
+    assert not client_omgeving.exists()
+
+
+def test_a_token_file_of_something_else_is_refused_naming_it(client_omgeving: Path) -> None:
+    client_omgeving.parent.mkdir(parents=True)
+    client_omgeving.write_text("[1, 2]")
+    with pytest.raises(Exception, match="not one `casus login` wrote"):
+        tokens.kies(None)
+
+
+def test_the_payload_is_shown_unverified_and_a_malformed_token_shows_nothing() -> None:
+    claims = tokens.claims_van(jwt(sub="anna", partij="veilig-thuis", realm_access={"roles": ["medewerker"]}))
+    assert claims["partij"] == "veilig-thuis"
+    assert tokens.claims_van("geen-jwt") == {} and tokens.claims_van("a.!!!.c") == {}
