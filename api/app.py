@@ -161,7 +161,19 @@ def sleutel_uit(waarde: str | None) -> str | None:
     return waarde
 
 
+def wachttijd(
+    prefer: Annotated[str | None, Header(description="`wait=N` (RFC 7240): wait at most N s for a worker")] = None,
+) -> float | None:
+    """The caller's `Prefer: wait=N`; the API never waits longer than its own CASUS_WACHT_OP_WORKER_S."""
+    for deel in (prefer or "").split(","):
+        naam, _, waarde = deel.strip().partition("=")
+        if naam.strip().lower() == "wait" and waarde.strip().isdigit():
+            return float(waarde.strip())
+    return None
+
+
 Wie = Annotated[Gebruiker, Depends(gebruiker)]
+Wacht = Annotated[float | None, Depends(wachttijd)]
 Dienst = Annotated[Samenstelling, Depends(samenstelling)]
 IdempotencyKey = Annotated[
     str | None,
@@ -258,8 +270,8 @@ async def gereed(s: Dienst) -> dict[str, str]:
 
 
 @router.post("/casussen", status_code=201, tags=["casussen"], summary="Register a melding: starts a casus")
-async def melding(invoer: MeldingInvoer, wie: Wie, s: Dienst, sleutel: IdempotencyKey = None) -> MeldingUitkomst:
-    return await casussen.meld(s, wie, invoer, sleutel_uit(sleutel))
+async def melding(invoer: MeldingInvoer, wie: Wie, s: Dienst, wacht: Wacht, sleutel: IdempotencyKey = None) -> MeldingUitkomst:
+    return await casussen.meld(s, wie, invoer, sleutel_uit(sleutel), wacht)
 
 
 @router.get("/casussen", tags=["casussen"], summary="Casussen from the read model (a caseworker: those their party holds)")
@@ -274,16 +286,16 @@ async def lijst(
 
 
 @router.get("/casussen/{casus_id}", tags=["casussen"], summary="The casus as its workflow holds it now (outcome JSON)")
-async def toestand(casus_id: CasusId, wie: Wie, s: Dienst) -> dict[str, Any]:
-    return await casussen.toestand(s, wie, _id(casus_id))
+async def toestand(casus_id: CasusId, wie: Wie, s: Dienst, wacht: Wacht) -> dict[str, Any]:
+    return await casussen.toestand(s, wie, _id(casus_id), wacht)
 
 
 @router.post("/casussen/{casus_id}/acties/{actie}", tags=["casussen"], summary="One step of a casus (CONTRACT.md actions)")
 async def actie(
-    casus_id: CasusId, actie: Annotated[str, Path(max_length=60)], invoer: ActieInvoer, wie: Wie, s: Dienst,
+    casus_id: CasusId, actie: Annotated[str, Path(max_length=60)], invoer: ActieInvoer, wie: Wie, s: Dienst, wacht: Wacht,
     sleutel: IdempotencyKey = None,
 ) -> Actieresultaat:  # fmt: skip
-    uit = await casussen.handel(s, wie, _id(casus_id), actie, invoer, sleutel_uit(sleutel))
+    uit = await casussen.handel(s, wie, _id(casus_id), actie, invoer, sleutel_uit(sleutel), wacht)
     return Actieresultaat(versie=uit.versie, gebeurtenissen=uit.gebeurtenissen, uitkomst=uit.uitkomst)
 
 
@@ -323,8 +335,10 @@ async def huishouden(sleutel: Annotated[str, Path(max_length=200)], wie: Wie, s:
 
 
 @router.post("/huishoudens/{sleutel}/vergeten", tags=["huishoudens"], summary="Forget a household's personal data (Wmo 2015 art. 5.3.5)")
-async def vergeten(sleutel: Annotated[str, Path(max_length=200)], invoer: VergetenInvoer, wie: Wie, s: Dienst) -> dict[str, Any]:
-    return await beheer.vergeet(s, wie, sleutel, invoer.reden)
+async def vergeten(
+    sleutel: Annotated[str, Path(max_length=200)], invoer: VergetenInvoer, wie: Wie, s: Dienst, wacht: Wacht
+) -> dict[str, Any]:
+    return await beheer.vergeet(s, wie, sleutel, invoer.reden, wacht)
 
 
 @router.get("/termijnen", tags=["termijnen"], summary="Deadlines lapsed and not met, or due within some days")

@@ -119,6 +119,13 @@ def _wacht(
             raise AanmeldError("verlopen", "the code was not entered in time; log in again")
 
 
+def biedt_ontwikkeling(issuer: str, *, client: httpx.Client | None = None) -> bool:
+    """Whether the issuer offers the development login (anyone may be anyone): the development
+    issuer of `casus dev` and of the tests says so in its discovery document; a real one never does."""
+    with _client(client) as http:
+        return ONTWIKKEL_GRANT in ontdek(issuer, http).get("grant_types_supported", [])
+
+
 def ontwikkel_aanmelden(
     issuer: str, als: str, medewerker: str | None = None, *, client_id: str = "casus-cli", client: httpx.Client | None = None
 ) -> Token:

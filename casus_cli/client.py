@@ -91,6 +91,9 @@ class Api:
             koppen["Authorization"] = f"Bearer {self.token()}"
         if sleutel is not None:
             koppen["Idempotency-Key"] = sleutel
+        if (wacht := os.environ.get("CASUS_WACHT_OP_WORKER_S")) and wacht.replace(".", "", 1).isdigit():
+            # RFC 7240: how long this caller waits for a worker; the API waits no longer than its own setting.
+            koppen["Prefer"] = f"wait={max(1, round(float(wacht)))}"
         timeout = httpx.Timeout(WACHTTIJD_S, connect=VERBINDEN_S)
         try:
             with httpx.Client(base_url=self.basis, timeout=timeout, transport=self._transport, follow_redirects=False) as http:

@@ -48,7 +48,7 @@ def login(als: str | None, medewerker: str | None, scope: str | None, toon: bool
 
 
 def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool) -> None:
-    from casus_cli.aanmelden import AanmeldError, Apparaatcode, apparaat_aanmelden, ontwikkel_aanmelden
+    from casus_cli.aanmelden import AanmeldError, Apparaatcode, apparaat_aanmelden, biedt_ontwikkeling, ontwikkel_aanmelden
 
     api = Api(als)
     waar: dict[str, Any] = api.json("GET", "/aanmelden", met_token=False)
@@ -61,7 +61,7 @@ def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool
         click.echo(f"waiting for your approval (at most {code.expires_in / 60:.0f} minutes)…", err=True)
 
     try:
-        if waar.get("ontwikkeling"):
+        if waar.get("ontwikkeling") or biedt_ontwikkeling(issuer):
             token = ontwikkel_aanmelden(issuer, als, medewerker, client_id=client_id)
         else:
             scope = scope or os.environ.get("CASUS_OIDC_SCOPE") or "openid"

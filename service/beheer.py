@@ -21,7 +21,7 @@ from workflows.vergeten import HuishoudenVergetenWorkflow, workflow_id
 REGEL = "Wmo 2015 art. 5.3.5"
 
 
-async def vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str | None) -> dict[str, Any]:
+async def vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str | None, wachttijd: float | None = None) -> dict[str, Any]:
     """Destroys the household's key generation and records the erasure in its casussen. The erasure
     is Veilig Thuis's, which keeps the dossier; the beheerder who carried it out is its actor."""
     with toegang():
@@ -29,7 +29,7 @@ async def vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str 
     reden = (reden or "").strip()
     if not reden:
         raise Geweigerd("erasing a household's personal data needs a recorded reason", regel=REGEL, veld="reden")
-    return await _vergeet(s, wie, huishouden, reden)
+    return await _vergeet(s, wie, huishouden, reden, wachttijd)
 
 
 def _vernietig(s: Samenstelling, huishouden: str, reden: str, actor: Actor) -> Vergeten:
@@ -39,7 +39,7 @@ def _vernietig(s: Samenstelling, huishouden: str, reden: str, actor: Actor) -> V
         raise geweigerd_door_kluis(e) from None
 
 
-async def _vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str) -> dict[str, Any]:
+async def _vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str, wachttijd: float | None) -> dict[str, Any]:
     actor = Actor(partij=VEILIG_THUIS, medewerker=wie.weergavenaam, issuer=wie.issuer, subject=wie.subject)
     vergeten = await asyncio.to_thread(_vernietig, s, huishouden, reden, actor)
     # After the key, so that a retry of an interrupted erasure finds the generation destroyed and
@@ -60,6 +60,7 @@ async def _vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str
             f"household {huishouden}: key generation {vergeten.generatie} is destroyed; its erasure is recorded in its "
             "casussen once a worker runs (ask again to see it done: the same erasure is recorded once)"
         ),
+        wachttijd=wachttijd,
     )
     return {
         "huishouden": huishouden, "vergeten": True, "had_persoonsgegevens": vergeten.had_sleutel, "reden": reden,

@@ -63,7 +63,9 @@ def casus_id_voor(beleid: str, sleutel: str | None) -> str:
     return str(uuid.uuid5(MELDING_SLEUTELS, f"{beleid}\n{sleutel}")) if sleutel else str(uuid.uuid4())
 
 
-async def meld(s: Samenstelling, wie: Gebruiker, invoer: MeldingInvoer, sleutel: str | None = None) -> MeldingUitkomst:
+async def meld(
+    s: Samenstelling, wie: Gebruiker, invoer: MeldingInvoer, sleutel: str | None = None, wachttijd: float | None = None
+) -> MeldingUitkomst:
     """Starts a casus; a retry with the same key finds the casus its first try started."""
     with toegang():
         vereis(wie, "melden")
@@ -100,6 +102,7 @@ async def meld(s: Samenstelling, wie: Gebruiker, invoer: MeldingInvoer, sleutel:
             f"the melding is accepted as casus {casus_id} and is recorded once a worker runs; do not register it again "
             f"(`casus status {casus_id}` shows it)"
         ),
+        wachttijd=wachttijd,
     )
     return MeldingUitkomst(casus_id=casus_id, uitkomst=uitkomst(casus))
 
@@ -145,8 +148,9 @@ def verzoek_uit(wie: Gebruiker, actie: str, invoer: ActieInvoer) -> Verzoek:
 
 
 async def handel(
-    s: Samenstelling, wie: Gebruiker, casus_id: str, actie: str, invoer: ActieInvoer, sleutel: str | None = None
-) -> ActieUitkomst:
+    s: Samenstelling, wie: Gebruiker, casus_id: str, actie: str, invoer: ActieInvoer, sleutel: str | None = None,
+    wachttijd: float | None = None,
+) -> ActieUitkomst:  # fmt: skip
     """One step of a casus. The decider refuses what the agreements do not allow; before it, a
     caseworker reaches only a casus their party is involved in."""
     with toegang():
@@ -177,23 +181,24 @@ async def handel(
             f"the action may still be recorded once a worker runs: check `casus status {casus_id}`, or repeat the "
             f"request with the same key ({sleutel}), which records it once whether or not this try was"
         ),
+        wachttijd=wachttijd,
     )
 
 
-async def casus_van(s: Samenstelling, casus_id: str) -> Casus:
+async def casus_van(s: Samenstelling, casus_id: str, wachttijd: float | None = None) -> Casus:
     """The casus as its workflow holds it now."""
     client = await s.temporal()
-    casus: Casus | None = await binnen_wachttijd(s.settings, handle(client, casus_id).query(CasusWorkflow.toestand))
+    casus: Casus | None = await binnen_wachttijd(s.settings, handle(client, casus_id).query(CasusWorkflow.toestand), wachttijd=wachttijd)
     if casus is None:
         raise Geweigerd("the casus is still being registered; try again", veld="casus_id")
     return casus
 
 
-async def toestand(s: Samenstelling, wie: Gebruiker, casus_id: str) -> dict[str, Any]:
+async def toestand(s: Samenstelling, wie: Gebruiker, casus_id: str, wachttijd: float | None = None) -> dict[str, Any]:
     """The casus's outcome (CONTRACT.md) as the workflow holds it now; it holds no personal text."""
     with toegang():
         vereis(wie, "toestand")
-    casus = await casus_van(s, casus_id)
+    casus = await casus_van(s, casus_id, wachttijd)
     with toegang():
         vereis_betrokken(wie, "toestand", casus)
     return uitkomst(casus)

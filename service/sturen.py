@@ -45,10 +45,11 @@ def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
     return client.get_workflow_handle(workflow_id(casus_id))
 
 
-async def binnen_wachttijd(settings: Settings, werk: Awaitable[T], geen_antwoord: str = "", wachttijd: float | None = -1.0) -> T:
+async def binnen_wachttijd(settings: Settings, werk: Awaitable[T], geen_antwoord: str = "", wachttijd: float | None = None) -> T:
     """`werk` against Temporal; a worker that does not answer in time, or a service that refuses, is
-    `Onbereikbaar` with what is true of the request (`geen_antwoord`); an unknown workflow `Onbekend`."""
-    wacht = settings.wacht_op_worker_s if wachttijd == -1.0 else wachttijd
+    `Onbereikbaar` with what is true of the request (`geen_antwoord`); an unknown workflow `Onbekend`.
+    `wachttijd`: the caller's own limit, never longer than CASUS_WACHT_OP_WORKER_S."""
+    wacht = settings.wacht_op_worker_s if wachttijd is None else min(wachttijd, settings.wacht_op_worker_s)
     try:
         return await asyncio.wait_for(werk, timeout=wacht)
     except (TimeoutError, WorkflowUpdateRPCTimeoutOrCancelledError):

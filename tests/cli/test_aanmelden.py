@@ -53,6 +53,8 @@ def test_login_uses_the_device_flow_showing_the_code_on_stderr(
 
     monkeypatch.setattr(aanmelden, "apparaat_aanmelden", met_goedkeuring)
     monkeypatch.setattr(aanmelden, "ontwikkel_aanmelden", lambda *a, **k: pytest.fail("not the development login"))
+    # As an organisation's provider: the development issuer also offers its own login, a real one never.
+    monkeypatch.setattr(aanmelden, "biedt_ontwikkeling", lambda *a, **k: False)
     r = casus("login", "--als", "lokaal-team:socius-md")
     assert r.code == 0, r.err
     assert f"Open {uitgever.url}/apparaat and enter the code " in r.err and r.out.startswith("logged in as lokaal-team:socius-md (bram)")
@@ -81,3 +83,12 @@ def test_an_issuer_that_cannot_be_reached_is_exit_3(casus: Casus, monkeypatch: p
 
 def test_the_cli_asks_for_the_grants_the_development_issuer_serves() -> None:
     assert (aanmelden.APPARAAT_GRANT, aanmelden.ONTWIKKEL_GRANT) == (uitgever_kern.APPARAAT_GRANT, uitgever_kern.ONTWIKKEL_GRANT)
+
+
+def test_the_development_login_is_used_only_when_the_issuer_offers_it(uitgever: DraaiendeUitgever) -> None:
+    assert aanmelden.biedt_ontwikkeling(uitgever.url)
+    echte = httpx.MockTransport(
+        lambda r: httpx.Response(200, json={"issuer": "https://sso.example.nl", "grant_types_supported": [aanmelden.APPARAAT_GRANT]})
+    )
+    with httpx.Client(transport=echte) as http:
+        assert not aanmelden.biedt_ontwikkeling("https://sso.example.nl", client=http)

@@ -69,7 +69,8 @@ def is_client(args: Sequence[str]) -> bool:
 
 
 class Stack:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, **instellingen: str) -> None:
+        """`instellingen`: the stack's own settings (CASUS_...) beside the ports and the store."""
         self.state_dir = state_dir
         self.api_poort = vrije_poort()
         self.env = os.environ | {
@@ -80,6 +81,7 @@ class Stack:
             "CASUS_API_PORT": str(self.api_poort),
             "CASUS_DEV_UITGEVER_PORT": str(vrije_poort()),
             "CASUS_EVENTSTORE": "sqlite",
+            **instellingen,
         }
         self.api_url = f"http://127.0.0.1:{self.api_poort}"
         self.client_dir = state_dir.with_name(f"{state_dir.name}-client")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,7 @@ from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
-
-CASUS = str(Path(sys.executable).parent / "casus")
+from tests.voordeur import voordeur
 
 
 def chromium() -> str:
@@ -54,10 +52,9 @@ def test_the_audit_page_shows_lanes_transfers_deadlines_and_events(tmp_path: Pat
     store.close()
 
     pagina, png = tmp_path / "audit.html", tmp_path / "audit.png"
-    env = os.environ | {"CASUS_STATE_DIR": str(tmp_path), "CASUS_EVENTSTORE": "sqlite"}
-    r = subprocess.run(
-        [CASUS, "audit", d.casus.casus_id, "--html", str(pagina)], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    # The page as the API serves it (`Accept: text/html`) to an auditor, through the CLI.
+    with voordeur(os.environ | {"CASUS_STATE_DIR": str(tmp_path), "CASUS_EVENTSTORE": "sqlite"}, tmp_path / "api") as deur:
+        r = deur.casus("audit", d.casus.casus_id, "--html", str(pagina), "--reden", "steekproef", "--als", "auditor")
     assert r.returncode == 0, r.stderr
     assert "<script" not in pagina.read_text(encoding="utf-8") and "http" not in pagina.read_text(encoding="utf-8").replace(
         "http://www.w3.org/2000/svg", ""

@@ -113,9 +113,11 @@ def test_casus_dev_refuses_a_port_in_use_naming_its_holder(tmp_path: Path, varia
 def test_twenty_parallel_meldingen_all_land_and_the_stack_keeps_running(stack: Stack) -> None:
     """What made SQLite answer "database is locked" to the projection runner and stopped `casus dev`."""
 
+    stack.aanmelden("veilig-thuis")
+
     def melding(i: int) -> subprocess.Popen[str]:
         args = ["melding", "--beleid", "ijmond-2024", "--gemeente", "velsen", "--huishouden", f"HH-par-{i}", "--als", "veilig-thuis"]
-        return subprocess.Popen([CASUS, *args], env=stack.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        return subprocess.Popen([CASUS, *args], env=stack.client_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
     meldingen = [melding(i) for i in range(20)]
     uitkomsten = [(m.wait(timeout=300), *m.communicate()) for m in meldingen]

@@ -98,11 +98,14 @@ def kwantiel(waarden: list[float], q: float) -> float:
 
 @pytest.mark.soak
 def test_the_embedded_stack_holds_under_parallel_clients(tmp_path: Path) -> None:
-    stack = Stack(tmp_path)
+    stack = Stack(tmp_path, CASUS_WACHT_OP_WORKER_S="120")
     try:
         assert stack.klaar.wait(120), "casus dev did not start:\n" + "".join(stack.uitvoer)
+        for partij in ("veilig-thuis", "lokaal-team:ede"):
+            stack.aanmelden(partij)
         tot = time.monotonic() + SECONDEN
-        clients = [Client(env=stack.env | {"CASUS_WACHT_OP_WORKER_S": "120"}, tot=tot) for _ in range(CLIENTS)]
+        # Caseworkers' machines: the API's address and their tokens; the stack waits up to 120 s for a worker.
+        clients = [Client(env=stack.client_env | {"CASUS_WACHT_OP_WORKER_S": "120"}, tot=tot) for _ in range(CLIENTS)]
         draden = [threading.Thread(target=c.draai) for c in clients]
         for d in draden:
             d.start()

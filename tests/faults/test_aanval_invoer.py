@@ -15,7 +15,7 @@ from temporalio.client import Client
 
 from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker
 from tests.faults.onderdelen import TemporalServer
-from tests.faults.test_zonder_worker import casus
+from tests.voordeur import voordeur
 
 pytestmark = pytest.mark.storing
 
@@ -24,13 +24,15 @@ async def test_an_action_key_temporal_would_refuse_is_refused_naming_the_field(
     server: TemporalServer, client: Client, tmp_path: Path
 ) -> None:
     settings = sqlite_instellingen(server, tmp_path)
-    env = omgeving(settings) | {"CASUS_WACHT_OP_WORKER_S": "30"}
     worker = start_worker(settings)
     try:
-        r = await asyncio.to_thread(casus, env, "melding", "--beleid", "ijmond-2024", "--gemeente", "velsen",
-                                    "--huishouden", "HH-sleutel", "--als", "veilig-thuis")  # fmt: skip
-        assert r.returncode == 0, r.stderr
-        lang = await asyncio.to_thread(casus, env, "spoed-vastgesteld", r.stdout.strip(), "--als", "veilig-thuis", "--sleutel", "k" * 5000)
+        with voordeur(omgeving(settings), tmp_path / "api") as deur:
+            r = await asyncio.to_thread(deur.casus, "melding", "--beleid", "ijmond-2024", "--gemeente", "velsen",
+                                        "--huishouden", "HH-sleutel", "--als", "veilig-thuis")  # fmt: skip
+            assert r.returncode == 0, r.stderr
+            lang = await asyncio.to_thread(
+                deur.casus, "spoed-vastgesteld", r.stdout.strip(), "--als", "veilig-thuis", "--sleutel", "k" * 5000
+            )
     finally:
         worker.stop()
     assert "Traceback" not in lang.stderr

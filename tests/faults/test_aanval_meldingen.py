@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,14 +18,9 @@ from domain import gebeurtenissen as g
 from eventstore.store import EventStore
 from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker
 from tests.faults.onderdelen import TemporalServer
+from tests.voordeur import Voordeur
 
 pytestmark = pytest.mark.storing
-
-CASUS = str(Path(sys.executable).parent / "casus")
-
-
-def casus(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([CASUS, *args], env=env, capture_output=True, text=True, timeout=180, check=False)
 
 
 async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_told_as_no_worker(
@@ -36,8 +29,9 @@ async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_
     settings = sqlite_instellingen(server, tmp_path)
     env = omgeving(settings) | {"CASUS_WACHT_OP_WORKER_S": "60"}
     worker = start_worker(settings)
+    deur = Voordeur(env, tmp_path / "api")
     try:
-        r = await asyncio.to_thread(casus, env, "melding", "--beleid", "ijmond-2024", "--gemeente", "velsen",
+        r = await asyncio.to_thread(deur.casus, "melding", "--beleid", "ijmond-2024", "--gemeente", "velsen",
                                     "--huishouden", "HH-bezet", "--als", "veilig-thuis")  # fmt: skip
         assert r.returncode == 0, r.stderr
         casus_id = r.stdout.strip()
@@ -46,9 +40,7 @@ async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_
         slot = sqlite3.connect(settings.events_path, isolation_level=None, timeout=30)
         slot.execute("BEGIN IMMEDIATE")
         try:
-            bezet = await asyncio.to_thread(
-                casus, env | {"CASUS_WACHT_OP_WORKER_S": "8"}, "spoed-vastgesteld", casus_id, "--als", "veilig-thuis"
-            )
+            bezet = await asyncio.to_thread(deur.casus, "spoed-vastgesteld", casus_id, "--als", "veilig-thuis", wacht_s=8)
         finally:
             slot.execute("ROLLBACK")
             slot.close()
@@ -65,6 +57,7 @@ async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_
             store.close()
     finally:
         worker.stop()
+        deur.stop()
     assert "no worker answered" not in bezet.stderr, (
         f"a worker took the action (it was recorded once the lock was free), but the CLI said: {bezet.stderr.strip()}"
     )

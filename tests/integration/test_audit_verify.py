@@ -5,6 +5,7 @@ position, is named; the read model is not trusted for integrity."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sqlite3
@@ -17,12 +18,15 @@ import psycopg
 import pytest
 
 from domain.stap import Regelset
+from domain.toegang import Gebruiker
 from eventstore.store import EventStore
 from eventstore.views import open_views
 from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import NAME
 from runtime.settings import Settings
+from service import lezen
+from service.samenstelling import Samenstelling
 from tests.conftest import store_env
 from tests.integration.test_controlepunt import casus, posities
 
@@ -61,6 +65,9 @@ def test_an_untouched_read_model_agrees_with_the_stream(store: EventStore, env: 
     assert json.loads(r.stdout)["afwijkingen"] == []
 
 
+AUDITOR = Gebruiker(issuer="https://sso.example.nl", subject="a1", weergavenaam="carla", partij=None, rol="auditor")
+
+
 @pytest.mark.storing
 def test_a_read_model_row_changed_by_update_is_named(
     store: EventStore, store_settings: Settings, env: dict[str, str], ijmond: Regelset
@@ -69,7 +76,11 @@ def test_a_read_model_row_changed_by_update_is_named(
     projecteer(store)
     leesmodel(store_settings, "UPDATE verantwoordelijkheid SET partij = %s, actor = %s WHERE casus_id = %s AND versie = 12",
               ("veilig-thuis", "veilig-thuis/systeem", casus_id))  # fmt: skip
-    getoond = json.loads(audit(env, casus_id, "--wacht", "5").stdout)["verantwoordelijkheid"]
+    s = Samenstelling(store_settings)
+    try:
+        getoond = asyncio.run(lezen.audit(s, AUDITOR, casus_id, reden="steekproef"))["verantwoordelijkheid"]
+    finally:
+        s.sluit()
     assert getoond[-1]["partij"] == "veilig-thuis", "the read model alone shows the changed answer"
     r = audit(env, casus_id, "--verify")
     assert r.returncode == 1

@@ -12,7 +12,6 @@ from datetime import datetime
 
 import psycopg
 import pytest
-from casus_cli.audit_html import pagina
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from domain import gebeurtenissen as g
@@ -29,6 +28,7 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import tijdlijn
 from runtime.settings import Settings
+from service.audit_html import pagina
 from service.migratie import migreer
 from tests.integration.test_alleen_toevoegen import als_rol
 
