@@ -99,8 +99,12 @@ class Kluis:
             rijen = sql.fetchall()
         if not rijen or rijen[0]["sleutel"] is None:
             return None
+        return self._open(huishouden, generatie, rijen[0]["sleutel"])
+
+    def _open(self, huishouden: str, generatie: int, ingepakt: str) -> bytes:
+        """A generation's key, unwrapped with the master key; one not made for it by casus is refused."""
         try:
-            return _ontsleutel(self.meester, rijen[0]["sleutel"], _context(huishouden, generatie))
+            return _ontsleutel(self.meester, ingepakt, _context(huishouden, generatie))
         except InvalidTag:
             raise PermissionError(
                 f"key generation {generatie} of household {huishouden} does not open with this master key: it was not"
@@ -111,12 +115,17 @@ class Kluis:
         """The household's live generation and its key; a new generation when it has none (its first
         text, or the first after it was forgotten)."""
         for _ in range(3):
+            # One statement: the newest generation with a key, unless its destruction, or a later
+            # generation's, is recorded (then a new generation above every destroyed one is made).
             rijen = self.views.query(
-                f"SELECT generatie FROM {SLEUTELS} WHERE huishouden = %s AND sleutel IS NOT NULL ORDER BY generatie DESC LIMIT 1",
+                f"SELECT s.generatie, s.sleutel FROM {SLEUTELS} s WHERE s.huishouden = %s AND s.sleutel IS NOT NULL"
+                f" AND NOT EXISTS (SELECT 1 FROM {VERNIETIGD} v WHERE v.huishouden = s.huishouden AND v.generatie >= s.generatie)"
+                " ORDER BY s.generatie DESC LIMIT 1",
                 (huishouden,),
             )
-            if rijen and (sleutel := self._sleutel(huishouden, rijen[0]["generatie"])) is not None:
-                return rijen[0]["generatie"], sleutel
+            if rijen:
+                generatie = rijen[0]["generatie"]
+                return generatie, self._open(huishouden, generatie, rijen[0]["sleutel"])
             self._maak(huishouden)
         raise PermissionError(f"no key generation of household {huishouden} could be made; nothing is sealed for it")
 
