@@ -65,6 +65,9 @@ def ci() -> bool:
 
 # Read by the product but never set in a deployment: the fault points `make faults` kills a worker at.
 ALLEEN_IN_PROEVEN = {"CASUS_STORINGSPUNT", "CASUS_STORINGSPUNT_MERK"}
+# Read only by the CLI on a caseworker's own machine (casus_cli/tokens.py, casus_cli/inloggen.py): where
+# its tokens are kept and which scope it asks for. No deployed service reads them.
+ALLEEN_OP_DE_WERKPLEK = {"CASUS_TOKEN", "CASUS_TOKEN_BESTAND", "CASUS_OIDC_SCOPE", "XDG_CONFIG_HOME"}
 
 
 def variabelen_van_de_code() -> set[str]:
@@ -74,7 +77,7 @@ def variabelen_van_de_code() -> set[str]:
     for deel in PRODUCT:
         for bestand in [ROOT / deel] if deel.endswith(".py") else (ROOT / deel).rglob("*.py"):
             namen |= set(direct.findall(bestand.read_text(encoding="utf-8")))
-    return namen - ALLEEN_IN_PROEVEN
+    return namen - ALLEEN_IN_PROEVEN - ALLEEN_OP_DE_WERKPLEK
 
 
 def test_the_scan_finds_the_settings_and_the_direct_reads() -> None:
@@ -401,3 +404,9 @@ def test_the_settings_module_and_the_deploy_files_agree_on_names_and_defaults(co
                     assert gezet == standaard, f"{bron}: {naam}={waarde!r}, the default is {standaard!r}"
                     break
     assert set(PRODUCTIE) <= bekend
+
+
+def test_the_caseworkers_own_settings_are_documented_where_a_caseworker_reads() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for naam in sorted(ALLEEN_OP_DE_WERKPLEK - {"XDG_CONFIG_HOME", "CASUS_OIDC_SCOPE"}):
+        assert f"`{naam}`" in readme, naam
