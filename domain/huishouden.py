@@ -11,6 +11,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict
 
 from domain.opdrachten import Melden
+from domain.partijen import VEILIG_THUIS, Actor
 from domain.stap import Regelset
 from domain.tijd import lokaal
 from domain.weigering import Weigering
@@ -46,3 +47,15 @@ def een_open_casus(melding: Melden, open_casussen: Sequence[OpenCasus], regelset
         "or state why a separate casus is needed with --aparte-casus REDEN",
         veld="huishouden",
     )
+
+
+VERGETEN_REGEL = "Wmo 2015 art. 5.3.5"
+
+
+def vergeten(reden: str | None, actor: Actor) -> tuple[str, Actor]:
+    """Wmo 2015 art. 5.3.5: a household's personal data is destroyed with a recorded reason, in the
+    name of Veilig Thuis, who keeps the dossier, by the person who carried it out."""
+    reden = (reden or "").strip()
+    if not reden:
+        raise Weigering(VERGETEN_REGEL, "erasing a household's personal data needs a recorded reason", veld="reden")
+    return reden, actor.model_copy(update={"partij": VEILIG_THUIS})

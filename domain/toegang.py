@@ -150,3 +150,15 @@ def vereis_betrokken(gebruiker: Gebruiker, handeling: Handeling, casus: Casus) -
             f"casus {casus.casus_id} was never offered to or held by {gebruiker.partij}; a team reaches only casussen offered "
             "or transferred to it (RULES.md, who may do what)",
         )
+
+
+def partij_voor_lijst(gebruiker: Gebruiker, partij: str | None) -> str | None:
+    """The holder a list is filtered on: a caseworker lists what their own party holds; the other
+    roles list any party's, or all."""
+    if gebruiker.rol != "medewerker":
+        return partij
+    if partij not in (None, gebruiker.partij):
+        raise ToegangGeweigerd(
+            "partij-geweigerd", f"a caseworker of {gebruiker.partij} lists the casussen it holds, not those of {partij}", veld="partij"
+        )
+    return gebruiker.partij

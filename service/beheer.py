@@ -9,8 +9,10 @@ from typing import Any
 from temporalio.common import WorkflowIDConflictPolicy
 
 from activities.vergeten import VergetenVastleggen
+from domain import huishouden as huishoudens
 from domain.partijen import VEILIG_THUIS, Actor
 from domain.toegang import Gebruiker, vereis
+from domain.weigering import Weigering
 from eventstore.kluis import Vergeten
 from service.casussen import toegang
 from service.fouten import Geweigerd
@@ -18,18 +20,19 @@ from service.samenstelling import Samenstelling, geweigerd_door_kluis
 from service.sturen import binnen_wachttijd
 from workflows.vergeten import HuishoudenVergetenWorkflow, workflow_id
 
-REGEL = "Wmo 2015 art. 5.3.5"
-
 
 async def vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str | None, wachttijd: float | None = None) -> dict[str, Any]:
     """Destroys the household's key generation and records the erasure in its casussen. The erasure
     is Veilig Thuis's, which keeps the dossier; the beheerder who carried it out is its actor."""
     with toegang():
         vereis(wie, "vergeten")
-    reden = (reden or "").strip()
-    if not reden:
-        raise Geweigerd("erasing a household's personal data needs a recorded reason", regel=REGEL, veld="reden")
-    return await _vergeet(s, wie, huishouden, reden, wachttijd)
+    try:
+        reden_, actor = huishoudens.vergeten(
+            reden, Actor(partij=VEILIG_THUIS, medewerker=wie.weergavenaam, issuer=wie.issuer, subject=wie.subject)
+        )
+    except Weigering as w:
+        raise Geweigerd.uit(w) from None
+    return await _vergeet(s, huishouden, reden_, actor, wachttijd)
 
 
 def _vernietig(s: Samenstelling, huishouden: str, reden: str, actor: Actor) -> Vergeten:
@@ -39,8 +42,7 @@ def _vernietig(s: Samenstelling, huishouden: str, reden: str, actor: Actor) -> V
         raise geweigerd_door_kluis(e) from None
 
 
-async def _vergeet(s: Samenstelling, wie: Gebruiker, huishouden: str, reden: str, wachttijd: float | None) -> dict[str, Any]:
-    actor = Actor(partij=VEILIG_THUIS, medewerker=wie.weergavenaam, issuer=wie.issuer, subject=wie.subject)
+async def _vergeet(s: Samenstelling, huishouden: str, reden: str, actor: Actor, wachttijd: float | None) -> dict[str, Any]:
     vergeten = await asyncio.to_thread(_vernietig, s, huishouden, reden, actor)
     # After the key, so that a retry of an interrupted erasure finds the generation destroyed and
     # records the same erasure under the same key. The worker appends it (and signs it): this side

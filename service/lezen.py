@@ -9,7 +9,7 @@ from typing import Any
 
 from domain.evolueren import herbouw
 from domain.tijd import lokaal
-from domain.toegang import Gebruiker, vereis, vereis_betrokken
+from domain.toegang import Gebruiker, partij_voor_lijst, vereis, vereis_betrokken
 from projections import caseload, lezen
 from projections import huishouden as radar
 from projections import rapport as compliance
@@ -87,10 +87,7 @@ async def lijst(
     """Casussen from the read model; a caseworker sees those their party holds."""
     with toegang():
         vereis(wie, "lijst")
-    if wie.rol == "medewerker":
-        if partij not in (None, wie.partij):
-            raise Geweigerd(f"a caseworker of {wie.partij} lists the casussen it holds, not those of {partij}", veld="partij")
-        partij = wie.partij
+        partij = partij_voor_lijst(wie, partij)
 
     def lees() -> dict[str, Any]:
         views = s.wacht_op_projecties([caseload.NAME, deadlines.NAME], WACHT_S)
