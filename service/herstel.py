@@ -15,6 +15,7 @@ from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import gebeurtenissen as g
+from domain import weergave
 from domain.gebeurtenissen import Gebeurtenis
 from domain.toegang import Gebruiker, vereis
 from eventstore.store import EventStore, misplaatst, stream_id
@@ -140,6 +141,7 @@ async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_q
             CasusWorkflow.run, start, id=workflow_id(casus_id), task_queue=task_queue,
             search_attributes=zoekattributen(start),
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE, id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
+            static_summary=weergave.samenvatting(start.regelset.beleid.id, start.melding.gemeente, start.melding.huishouden),
         )  # fmt: skip
     except WorkflowAlreadyStartedError:
         return Herstel(casus_id, "loopt", "its workflow was started meanwhile")

@@ -22,6 +22,7 @@ from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from domain import gebeurtenissen as g
+from domain import weergave
 from domain.opdrachten import Melden, Verzoek, persoonlijke_velden
 from domain.stap import Regelset
 from domain.tijd import lokaal
@@ -74,7 +75,8 @@ async def voer_uit(h: WorkflowHandle[Any, Any], verzoek: Verzoek, sleutel: str |
     """`sleutel` is the action's key: the same request sent again with it is recorded once."""
     # The update's id is the key with the request's fingerprint: Temporal answers a retry of the same
     # request with its first result, and another action given the same key is its own request.
-    update_id = f"{sleutel or uuid.uuid4()}.{vingerafdruk(verzoek)}"
+    # It begins with the action's name, so Temporal's UI names what each update was.
+    update_id = f"{verzoek.opdracht.actie}-{sleutel or uuid.uuid4()}.{vingerafdruk(verzoek)}"
     try:
         resultaat: Resultaat = await h.execute_update("actie", verzoek, id=update_id, result_type=Resultaat)
     except WorkflowUpdateFailedError as e:
@@ -171,6 +173,7 @@ async def _start_of_vind(client: Client, settings: Settings, melden: Melden, reg
             # A retry (the same key) attaches to the casus its first try started, running or not.
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=weergave.samenvatting(regelset.beleid.id, melden.gemeente, melden.huishouden),
         )
     except WorkflowAlreadyStartedError:
         h = client.get_workflow_handle(workflow_id(melden.casus_id))

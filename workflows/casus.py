@@ -19,6 +19,7 @@ from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_
 
 with workflow.unsafe.imports_passed_through():
     from activities.eventstore import Toegevoegd, Toevoegen
+    from domain import weergave
     from domain.beslissen import decide, decide_op_tijd, verstrijk, weiger_beeindiging
     from domain.evolueren import evolve
     from domain.gebeurtenissen import Gebeurtenis
@@ -112,7 +113,8 @@ class CasusWorkflow:
             return
         self._gewijzigd = False
         if workflow.patched(PATCH_WEKKERS):
-            wekker = None if termijn is None else self._wekkers.voor(termijn, self._nu())
+            samenvatting = None if termijn is None else weergave.wekker(self._huidig().termijnen, termijn)
+            wekker = None if termijn is None else self._wekkers.voor(termijn, self._nu(), samenvatting)
             await workflow.wait_condition(lambda: self._gewijzigd or (wekker is not None and wekker.done()))
             return
         timeout = None if termijn is None else termijn - self._nu()
@@ -138,7 +140,9 @@ class CasusWorkflow:
 
         vastgelegd = await self._besluit(sleutel, beslis)
         actie = verzoek.opdracht.actie
-        workflow.metric_meter().create_counter("casus_acties", "actions recorded").add(1, {"actie": actie, "beleid": self._huidig().beleid})
+        workflow.metric_meter().create_counter("casus_acties_total", "actions recorded").add(
+            1, {"actie": actie, "beleid": self._huidig().beleid}
+        )
         workflow.logger.info("action recorded", extra={"casus_id": self._huidig().casus_id, "actie": actie, "versie": vastgelegd.versie})
         return Resultaat(versie=vastgelegd.versie, gebeurtenissen=vastgelegd.gebeurtenissen, casus=self._huidig())
 
@@ -165,7 +169,7 @@ class CasusWorkflow:
 
     def _geweigerd(self, verzoek: Verzoek, w: Weigering) -> ApplicationError:
         actie = verzoek.opdracht.actie
-        workflow.metric_meter().create_counter("casus_weigeringen", "actions refused").add(1, {"actie": actie, "regel": w.regel})
+        workflow.metric_meter().create_counter("casus_weigeringen_total", "actions refused").add(1, {"actie": actie, "regel": w.regel})
         casus_id = self._start.melding.casus_id
         workflow.logger.info("action refused", extra={"casus_id": casus_id, "actie": actie, "regel": w.regel, "melding": w.melding})
         return weigering(w)
@@ -239,6 +243,8 @@ class CasusWorkflow:
             del self._sleutels[next(iter(self._sleutels))]
         self._casus = casus
         self._zoekattributen(self._huidig())
+        # Temporal's UI shows what the casus waits for; details are metadata, not history.
+        workflow.set_current_details(weergave.huidige_stand(self._huidig()))
         self._gewijzigd = True
 
     def _zoekattributen(self, casus: Casus) -> None:

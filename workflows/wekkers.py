@@ -16,16 +16,19 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from temporalio import workflow
+
 
 class Wekkers:
     def __init__(self) -> None:
         self._lopend: dict[datetime, asyncio.Task[None]] = {}
 
-    def voor(self, termijn: datetime, nu: datetime) -> asyncio.Task[None]:
-        """The timer that goes off at `termijn` (started now if none runs for it yet)."""
+    def voor(self, termijn: datetime, nu: datetime, samenvatting: str | None = None) -> asyncio.Task[None]:
+        """The timer that goes off at `termijn` (started now if none runs for it yet); `samenvatting`
+        names it in Temporal's UI (the deadline and its rule)."""
         self._lopend = {t: w for t, w in self._lopend.items() if not w.done()}
         wekker = self._lopend.get(termijn)
         if wekker is None:
-            wekker = asyncio.create_task(asyncio.sleep((termijn - nu).total_seconds()))
+            wekker = asyncio.create_task(workflow.sleep((termijn - nu).total_seconds(), summary=samenvatting))
             self._lopend[termijn] = wekker
         return wekker
