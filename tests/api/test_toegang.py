@@ -281,3 +281,28 @@ async def test_a_beheerder_forgets_a_household_and_the_worker_records_it_in_its_
     nogmaals = await api.client.post(f"/huishoudens/{huishouden}/vergeten", json={"reden": "bewaartermijn"}, headers=api.kop(*BEHEERDER))
     assert nogmaals.json()["al_vergeten"] is True
     assert len([e for e in _stream(api, casus_id) if e.type == "HuishoudenVergeten"]) == 1
+
+
+async def test_temporal_names_the_casus_its_next_deadline_its_timers_and_its_updates(api: Api) -> None:
+    """What an operator reads in Temporal's UI (issue 15): no personal text, the rule of every wait."""
+    huishouden = f"HH-{uuid.uuid4().hex[:6]}"
+    casus_id = await _meld(api, huishouden, inhoud="Niet in de UI.")
+    r = await api.client.post(f"/casussen/{casus_id}/acties/contact-vastgelegd", json={"velden": {"met": "gezin"}}, headers=api.kop(*VT))
+    assert r.status_code == 200, r.text
+    client = await api.samenstelling.temporal()
+    h = client.get_workflow_handle(f"casus-{casus_id}")
+    beschrijving = await h.describe()
+    assert await beschrijving.static_summary() == f"ijmond-2024 · velsen · {huishouden}"
+    metadata = await h.query("__temporal_workflow_metadata")
+    assert "**volgende termijn** veiligheidsbeoordeling uiterlijk" in metadata.current_details
+    geschiedenis = await h.fetch_history()
+    conv = client.data_converter.payload_converter
+    timers = [conv.from_payload(e.user_metadata.summary, str) for e in geschiedenis.events if e.HasField("timer_started_event_attributes")]
+    assert timers and all("(IJM-" in t for t in timers), timers
+    updates = [
+        e.workflow_execution_update_accepted_event_attributes.protocol_instance_id
+        for e in geschiedenis.events
+        if e.HasField("workflow_execution_update_accepted_event_attributes")
+    ]
+    assert any(u.startswith("contact-vastgelegd-") for u in updates), updates
+    assert "Niet in de UI" not in str(geschiedenis.to_json())
