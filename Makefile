@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test lint typecheck browser compose unit integration workflows e2e faults soak bench histories openapi clean
+.PHONY: dev test lint typecheck browser compose promtool unit integration workflows e2e faults soak bench histories openapi clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 dev: $(STAMP)
 	$(BIN)/casus dev
 
-test: $(STAMP) lint typecheck browser compose
+test: $(STAMP) lint typecheck browser compose promtool
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20 tests
 
 # The audit page is checked in headless Chromium, Debian's package; installed when missing and possible.
@@ -33,6 +33,13 @@ compose:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null; \
 	  else echo "docker-compose is not installed: the compose file test skips outside CI"; fi; }
+
+# The alert rules are checked and unit-tested with promtool, from Debian's prometheus package; installed when missing and possible.
+promtool:
+	@command -v promtool >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  else echo "promtool is not installed: the alert rule tests skip outside CI"; fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

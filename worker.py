@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import structlog
 
-from eventstore.ondertekening import laad_ondertekenaar
+from eventstore.ondertekening import Ondertekenaar, laad_ondertekenaar, vertrouwde_sleutels
 from eventstore.store import EventStore
 from runtime import logging as casus_logging
 from runtime.settings import Settings
@@ -18,9 +18,18 @@ from service.werker import build_worker
 log = structlog.get_logger()
 
 
+def werkersleutel(settings: Settings) -> Ondertekenaar | None:
+    """The worker's signing key, trusting besides its own the keys of CASUS_WORKER_PUBLIEKE_SLEUTELS
+    (the other workers', a rotated-out one): events found in place must be signed by one of them.
+    None without a key: nothing is signed, and found events are judged by their chain alone."""
+    if settings.worker_sleutel is None:
+        return None
+    return laad_ondertekenaar(settings.worker_sleutel, vertrouwde_sleutels(settings.worker_publieke_sleutels))
+
+
 async def run(settings: Settings, stop: asyncio.Event) -> None:
-    # A configured key that cannot be read stops the worker before it appends anything unsigned.
-    ondertekenaar = laad_ondertekenaar(settings.worker_sleutel) if settings.worker_sleutel is not None else None
+    # A configured key (or trusted key) that cannot be read stops the worker before it appends anything.
+    ondertekenaar = werkersleutel(settings)
     store = EventStore.open(settings)
     client = await connect(settings)
     try:
@@ -31,6 +40,7 @@ async def run(settings: Settings, stop: asyncio.Event) -> None:
                     task_queue=settings.task_queue,
                     eventstore=settings.eventstore_description,
                     ondertekening=ondertekenaar.vingerafdruk if ondertekenaar else None,
+                    vertrouwd=sorted(ondertekenaar.vertrouwd) if ondertekenaar else None,
                 )
                 await stop.wait()
                 log.info("worker stopping")

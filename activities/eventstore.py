@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import Ondertekenaar
-from eventstore.store import EventStore, StreamConflictError
+from eventstore.store import EventStore, NietOndertekendError, StreamConflictError
 from runtime.storingspunt import Storingspunt
 
 CONFLICT = "StreamConflict"
@@ -46,7 +46,8 @@ class EventStoreActivities:
     def __init__(self, store: EventStore, storingspunt: Storingspunt | None = None, ondertekenaar: Ondertekenaar | None = None) -> None:
         self.store = store
         self.storingspunt = storingspunt
-        # The worker's own key: every event it appends is signed, so a database login alone cannot forge one.
+        # The worker's own key: every event it appends is signed, so a database login alone cannot forge
+        # one; and an event found in place is believed only when a trusted worker key signed it.
         self.ondertekenaar = ondertekenaar
 
     @activity.defn(name="voeg_toe")
@@ -57,12 +58,16 @@ class EventStoreActivities:
                 toevoeging = self.store.append(
                     invoer.casus_id, invoer.verwacht, invoer.gebeurtenissen, invoer.vorige_hash, invoer.sleutel, self.ondertekenaar
                 )
+            except NietOndertekendError as e:
+                # Chain-valid, but no trusted worker signed it: written past the worker, not believed.
+                log.error("stream conflict: an event in place is not signed by a trusted worker key", fout=str(e))
+                raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
             except StreamConflictError as e:
                 log.error("stream conflict", fout=str(e))
                 raise ApplicationError(str(e), type=CONFLICT, non_retryable=True) from e
             if self.storingspunt is not None and toevoeging.nieuw:
                 self.storingspunt.bereikt("na-append", invoer.sleutel)
-            activity.metric_meter().create_counter("casus_gebeurtenissen_toegevoegd", "events newly stored in the event store").add(
+            activity.metric_meter().create_counter("casus_gebeurtenissen_toegevoegd_total", "events newly stored in the event store").add(
                 toevoeging.nieuw
             )
             log.info(

@@ -14,17 +14,19 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
+import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.fouten import IdentiteitError
 from api.identiteit import Verificateur, token_uit_header
+from domain.partijen import Identificatie
 from domain.tijd import ZONE, geldig_moment
 from domain.toegang import Gebruiker
 from eventstore.store import InvalidCasusIdError, stream_id
@@ -33,6 +35,8 @@ from service.fouten import DienstFout, Geweigerd
 from service.modellen import ActieInvoer, Dossier, Inzage, MeldingInvoer, MeldingUitkomst, Pagina
 from service.samenstelling import Samenstelling
 
+log = structlog.get_logger()
+_IDENTIFICATIE: TypeAdapter[str] = TypeAdapter(Identificatie)
 PROBLEEM = "application/problem+json"
 TYPE_BASIS = "urn:casus:probleem:"
 STATUS: dict[str, int] = {"geweigerd": 422, "verboden": 403, "onbekend": 404, "conflict": 409, "onbereikbaar": 503}
@@ -218,6 +222,7 @@ def maak_app(samenstelling: Samenstelling, verificateur: Verificateur, *, ontwik
     app.add_exception_handler(IdentiteitError, _identiteit)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _ongeldig)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _onverwacht)
     app.include_router(router)
     return app
 
@@ -242,6 +247,12 @@ async def _ongeldig(request: Request, e: RequestValidationError) -> JSONResponse
     return _probleem(422, "A field is invalid", str(fout.get("msg")), "ongeldig", request.url.path, veld=".".join(plaats) or None)
 
 
+async def _onverwacht(request: Request, e: Exception) -> JSONResponse:
+    """What no use case foresaw: logged with its traceback here, answered without any of it."""
+    log.error("unexpected error", pad=request.url.path, exc_info=e)
+    return _probleem(500, "Internal error", "the API could not answer this request; it is logged", "intern", request.url.path)
+
+
 async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
     return _probleem(e.status_code, str(e.detail), str(e.detail), f"http-{e.status_code}", request.url.path)
 
@@ -260,10 +271,24 @@ async def gezond() -> dict[str, str]:
 
 
 @router.get("/gereed", tags=["dienst"], summary="Readiness: the event store and Temporal answer", responses={503: FOUTEN[503]})
-async def gereed(s: Dienst) -> dict[str, str]:
+async def gereed(request: Request, s: Dienst) -> Response:
+    """Asked without a token: says which part is not ready, never where it is or what it answered
+    (that goes to the log)."""
+    for deel, controle in (("event store", _store_gereed), ("Temporal", _temporal_gereed)):
+        try:
+            await controle(s)
+        except DienstFout as e:
+            log.warning("not ready", deel=deel, fout=e.melding)
+            return _probleem(503, "Not ready", f"the {deel} does not answer", "niet-gereed", request.url.path)
+    return JSONResponse({"status": "gereed"})
+
+
+async def _store_gereed(s: Samenstelling) -> None:
     await asyncio.to_thread(lambda: s.lees(s.store.head, "read the log's head"))
+
+
+async def _temporal_gereed(s: Samenstelling) -> None:
     await s.temporal()
-    return {"status": "gereed"}
 
 
 # Casussen.
@@ -331,14 +356,14 @@ async def dossier(casus_id: CasusId, wie: Wie, s: Dienst, reden: Reden = None) -
 
 @router.get("/huishoudens/{sleutel}", tags=["huishoudens"], summary="Every melding and casus of one household (IJM-1.2.1)")
 async def huishouden(sleutel: Annotated[str, Path(max_length=200)], wie: Wie, s: Dienst, reden: Reden = None) -> dict[str, Any]:
-    return await lezen.huishouden(s, wie, sleutel, reden)
+    return await lezen.huishouden(s, wie, _huishouden(sleutel), reden)
 
 
 @router.post("/huishoudens/{sleutel}/vergeten", tags=["huishoudens"], summary="Forget a household's personal data (Wmo 2015 art. 5.3.5)")
 async def vergeten(
     sleutel: Annotated[str, Path(max_length=200)], invoer: VergetenInvoer, wie: Wie, s: Dienst, wacht: Wacht
 ) -> dict[str, Any]:
-    return await beheer.vergeet(s, wie, sleutel, invoer.reden, wacht)
+    return await beheer.vergeet(s, wie, _huishouden(sleutel), invoer.reden, wacht)
 
 
 @router.get("/termijnen", tags=["termijnen"], summary="Deadlines lapsed and not met, or due within some days")
@@ -350,9 +375,22 @@ async def termijnen(
     return await lezen.termijnen(s, wie, verstreken=verstreken, binnen_tot=tot, offset=offset, limiet=limiet)
 
 
-@router.get("/rapporten/{beleid}", tags=["rapporten"], summary="Compliance per deadline kind for meldingen received van..tot")
-async def rapport(beleid: Annotated[str, Path(max_length=100)], van: date, tot: date, wie: Wie, s: Dienst) -> dict[str, Any]:
-    return await lezen.rapport(s, wie, beleid, van, tot)
+@router.get(
+    "/rapporten/{beleid}",
+    tags=["rapporten"],
+    summary="Compliance per deadline kind for meldingen received van..tot; `formaat=csv`: one CSV row per kind",
+    responses={200: {"content": {"application/json": {}, "text/csv": {}}}},
+)
+async def rapport(
+    beleid: Annotated[str, Path(max_length=100)], van: date, tot: date, wie: Wie, s: Dienst,
+    formaat: Annotated[Literal["json", "csv"], Query(description="json (default) or csv")] = "json",
+) -> Response:  # fmt: skip
+    uit = await lezen.rapport(s, wie, beleid, van, tot)
+    if formaat == "csv":
+        naam = f"rapport-{uit['beleid']}-{uit['van']}-{uit['tot']}.csv"
+        koppen = {"Content-Disposition": f'attachment; filename="{naam}"'}
+        return Response(lezen.rapport_csv(uit), media_type="text/csv; charset=utf-8", headers=koppen)
+    return JSONResponse(uit)
 
 
 @router.get("/inzage-log", tags=["audit"], summary="Every logged read of a person's record (auditors)")
@@ -360,12 +398,18 @@ async def inzage_log(
     wie: Wie, s: Dienst, casus_id: Annotated[str | None, Query(pattern=CASUS_ID)] = None, huishouden: str | None = None,
     offset: Offset = 0, limiet: Limiet = 100,
 ) -> Inzagen:  # fmt: skip
-    gevonden = await lezen.inzage_log(
-        s, wie, casus_id=_id(casus_id) if casus_id else None, huishouden=huishouden, offset=offset, limiet=limiet + 1
+    gevonden, totaal = await lezen.inzage_log(
+        s, wie, casus_id=_id(casus_id) if casus_id else None, huishouden=huishouden, offset=offset, limiet=limiet
     )
-    volgende = offset + limiet if len(gevonden) > limiet else None
-    pagina = Pagina(totaal=offset + len(gevonden), offset=offset, limiet=limiet, volgende=volgende)
-    return Inzagen(inzagen=gevonden[:limiet], pagina=pagina)
+    volgende = offset + limiet if offset + limiet < totaal else None
+    return Inzagen(inzagen=gevonden, pagina=Pagina(totaal=totaal, offset=offset, limiet=limiet, volgende=volgende))
+
+
+def _huishouden(sleutel: str) -> str:
+    try:
+        return _IDENTIFICATIE.validate_python(sleutel)
+    except ValidationError as e:
+        raise Geweigerd(f"huishouden: {e.errors()[0]['msg']}", veld="huishouden") from None
 
 
 def _id(casus_id: str) -> str:

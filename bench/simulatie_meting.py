@@ -1,8 +1,9 @@
-"""(6) Simulation: one 18-month scenario in process, and `casus simuleer --batch` over many."""
+"""(6) Simulation: one 18-month scenario in process, and `casus simuleer DIR` over many."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import subprocess
 import sys
 import tempfile
@@ -58,10 +59,10 @@ def batch(aantal: int) -> float:
             (Path(tmp) / f"s{i:05d}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
         start = time.perf_counter()
         r = subprocess.run(
-            [str(Path(sys.executable).parent / "casus"), "simuleer", "--batch", tmp, "--json"], capture_output=True, check=True
+            [str(Path(sys.executable).parent / "casus"), "simuleer", tmp, "--json"], capture_output=True, check=True
         )
         duur = time.perf_counter() - start
-        assert r.stdout.count(b"\n") == aantal
+        assert len(json.loads(r.stdout)["scenarios"]) == aantal
     return duur
 
 

@@ -38,6 +38,22 @@ def api_url() -> str:
     return (os.environ.get("CASUS_API_URL", "").strip() or STANDAARD_API).rstrip("/")
 
 
+def veilig_adres(basis: str) -> str:
+    """A token goes only over TLS, or in clear to this machine or a container's neighbour (a host
+    name without dots, such as Compose's `api`): never in clear over a network to another host."""
+    schema, _, rest = basis.partition("://")
+    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
+    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    if schema == "https" and host:
+        return basis
+    if schema == "http" and (host in ("127.0.0.1", "::1", "localhost") or (host and "." not in host and ":" not in host)):
+        return basis
+    raise RefusedError(
+        f"{basis} is no address a token may go to: use https (plain http only to this machine or a container's neighbour)",
+        veld="CASUS_API_URL",
+    )
+
+
 def _params(params: Mapping[str, Any] | None) -> dict[str, str]:
     """Query parameters: None and False left out, True as `true`, moments as ISO 8601."""
     uit: dict[str, str] = {}
@@ -61,7 +77,7 @@ class Api:
         self, als: str | None = None, *, basis: str | None = None, token: str | None = None, transport: httpx.BaseTransport | None = None
     ) -> None:
         self.als = als
-        self.basis = (basis or api_url()).rstrip("/")
+        self.basis = veilig_adres((basis or api_url()).rstrip("/"))
         self._token = token
         self._transport = transport if transport is not None else TRANSPORT
 

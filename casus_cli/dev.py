@@ -15,12 +15,10 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import click
 import structlog
-from temporalio.runtime import Runtime
 
 import worker
 from api.server import serveer
@@ -29,8 +27,8 @@ from casus_cli.controlepunten import instellingen_voor, volg_controlepunten
 from casus_cli.fouten import UnreachableError
 from eventstore.opnieuw import Terugval
 from eventstore.store import EventStore
-from projections.quarantaine import Verdacht
 from runtime import logging as casus_logging
+from runtime.metriek import Rapporteur
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
 from runtime.temporal import install_runtime
@@ -110,21 +108,16 @@ async def wacht_op_api(settings: Settings, api: asyncio.Task[None], seconden: fl
         await asyncio.sleep(0.05)
 
 
-def _quarantaine_teller() -> Callable[[Verdacht], None]:
-    """Events set aside, as a counter beside the SDK's metrics (the runtime's meter needs no workflow
-    or activity context, so the runner's thread may use it)."""
-    teller = Runtime.default().metric_meter.create_counter("casus_quarantaine", "events the projection runner set aside")
-    return lambda v: teller.add(1, {"soort": v.soort})
-
-
 def volg_projecties(store: EventStore, settings: Settings, stop: threading.Event, terugval: Terugval = HERSTART) -> None:
     """Runs the projection runner until `stop`; after an error, logs it with its traceback and
     starts it again after a backoff (which starts over once a run lasted a minute)."""
-    melder, fouten = _quarantaine_teller(), 0
+    # One reporter across restarts: the runner's gauges and its count of events set aside (runtime/metriek.py).
+    rapporteur, fouten = Rapporteur.standaard(), 0
     while not stop.is_set():
         begin = time.monotonic()
         try:
-            runner = Samenstelling.over(store, settings).projectie_runner(melder=melder)
+            runner = Samenstelling.over(store, settings).projectie_runner()
+            runner.rapporteur = rapporteur
             runner.run(stop, settings.projection_poll_seconds)
             return
         except Exception:

@@ -16,7 +16,7 @@ from casus_cli import tokens
 from casus_cli.client import Api
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.opties import JSON
-from casus_cli.uitvoer import toon_json
+from casus_cli.uitvoer import cel, toon_json
 
 
 @click.command("login")
@@ -44,7 +44,7 @@ def login(als: str | None, medewerker: str | None, scope: str | None, toon: bool
         toon_json(beschrijving)
     else:
         for sleutel, waarde in beschrijving.items():
-            click.echo(f"{sleutel + ':':10} {'-' if waarde is None else waarde}")
+            click.echo(f"{sleutel + ':':10} {'-' if waarde is None else cel(waarde)}")
 
 
 def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool) -> None:

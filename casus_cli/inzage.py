@@ -16,7 +16,7 @@ from casus_cli.client import Api
 from casus_cli.fouten import RefusedError
 from casus_cli.opties import JSON, WACHT, als_optie
 from casus_cli.tijden import MOMENT
-from casus_cli.uitvoer import tabel, toon_json, toon_uitkomst
+from casus_cli.uitvoer import aantal, tabel, toon_json, toon_uitkomst
 
 REDEN = click.option("--reden", default=None, help="why you read this record (logged; required of auditors)")
 
@@ -130,7 +130,7 @@ def inzage_log(casus_id: str | None, huishouden: str | None, offset: int, limiet
 
 def pagina_tekst(pagina: dict[str, Any], getoond: int, wat: str, *, met_totaal: bool = True) -> str:
     """`n of totaal …` and, when there is more, the offset of the next page."""
-    tekst = f"{getoond} of {pagina['totaal']} {wat}" if met_totaal else f"{getoond} {wat}"
+    tekst = f"{getoond} of {aantal(pagina['totaal'], wat)}" if met_totaal else aantal(getoond, wat)
     if pagina.get("volgende") is not None:
         tekst += f" (next page: --offset {pagina['volgende']})"
     return tekst

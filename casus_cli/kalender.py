@@ -47,7 +47,9 @@ def kalender_commando(als_json: bool) -> None:
     resultaten = per_casus(settings, None, lambda client, _store, c: herzie(client, c, kalender))
     rijen = [asdict(h) for h in resultaten]
     if als_json:
-        toon_json({"kalender": kalender.versie, "bekend_tot": str(kalender.bekend_tot), "casussen": rijen})
+        bekend_tot = kalender.bekend_tot.isoformat() if kalender.bekend_tot else None
+        toon_json({"kalender": kalender.versie, "bekend_tot": bekend_tot, "casussen": rijen})
         return
-    click.echo(f"kalender {kalender.versie} (bekend tot {kalender.bekend_tot}): {sum(h.termijnen for h in resultaten)} termijn(en) herzien")
+    bekend = f"bekend tot {kalender.bekend_tot}" if kalender.bekend_tot else "zonder einddatum"
+    click.echo(f"kalender {kalender.versie} ({bekend}): {sum(h.termijnen for h in resultaten)} termijn(en) herzien")
     click.echo(tabel([r for r in rijen if r["uitkomst"] == "herzien"], ["casus_id", "uitkomst", "termijnen"]))

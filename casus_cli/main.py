@@ -189,7 +189,12 @@ def _draai(als_json: bool, args: list[str] | None = None) -> int:
         return 130
     except click.ClickException as e:
         e.show()
-        return fouten.GEBRUIK if isinstance(e, click.UsageError) else e.exit_code
+        code = fouten.GEBRUIK if isinstance(e, click.UsageError) else e.exit_code
+        if als_json:  # with --json a usage error, too, is one document on stdout
+            from casus_cli.uitvoer import toon_json
+
+            toon_json({"fout": {"melding": e.format_message(), "exit_code": code}})
+        return code
     except CliError as e:
         return _meld(e, als_json)
     except Exception as e:

@@ -13,7 +13,7 @@ from casus_cli.client import Api
 from casus_cli.fouten import RefusedError
 from casus_cli.inzage import pagina_tekst
 from casus_cli.opties import JSON, WACHT, als_optie
-from casus_cli.uitvoer import tabel, toon_json
+from casus_cli.uitvoer import GebruikError, aantal, cel, op_terminal, tabel, toon_json
 
 PAGINA = [
     click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="skip this many rows"),
@@ -57,7 +57,7 @@ def lijst(
     click.echo(tabel(rijen, ["casus_id", "beleid", "gemeente", "houder", "fase", "ontvangen", "volgende_termijn"]))
     click.echo(f"\n{pagina_tekst(resultaat['pagina'], len(rijen), 'casussen')}")
     if resultaat.get("caseload"):
-        click.echo("open per partij:")
+        click.echo("\nopen per partij (of these casussen, every page):")
         click.echo(tabel(resultaat["caseload"], ["partij", "open"]))
 
 
@@ -66,19 +66,20 @@ def lijst(
 @click.option(
     "--reden", default=None, help="why you read the household's record (logged; required of auditors); with --vergeet, why it is forgotten"
 )
-@click.option("--vergeet", is_flag=True, help=f"destroy the household's personal data ({WMO}; a beheerder's token)")
+@click.option("--vergeet", is_flag=True, help=f"destroy the household's personal data ({WMO}; a beheerder's token); irreversible")
+@click.option("--ja", is_flag=True, help="with --vergeet: do not ask for confirmation on a terminal")
 @als_optie("auditor; with --vergeet, beheerder")
 @click.option("--medewerker", default=None, hidden=True, help="ignored: the name comes from the token")
 @WACHT
 @JSON
 def huishouden(
-    sleutel: str, reden: str | None, vergeet: bool, als: str | None, medewerker: str | None, wacht: float, als_json: bool
+    sleutel: str, reden: str | None, vergeet: bool, ja: bool, als: str | None, medewerker: str | None, wacht: float, als_json: bool
 ) -> None:
     """Every melding and casus of one household (radar, IJM-1.2.1); with --vergeet, crypto-shredding."""
     del medewerker, wacht
     pad = f"/huishoudens/{quote(sleutel, safe='')}"
     if vergeet:
-        _vergeet(pad, sleutel, reden, als, als_json)
+        _vergeet(pad, sleutel, reden, ja, als, als_json)
         return
     resultaat: dict[str, Any] = Api(als).json("GET", pad, params={"reden": reden})
     if als_json:
@@ -90,9 +91,14 @@ def huishouden(
     click.echo(tabel(resultaat["casussen"], ["casus_id", "beleid", "houder", "fase", "status", "ontvangen", "afgesloten_op"]))
 
 
-def _vergeet(pad: str, sleutel: str, reden: str | None, als: str | None, als_json: bool) -> None:
+def _vergeet(pad: str, sleutel: str, reden: str | None, ja: bool, als: str | None, als_json: bool) -> None:
     if not reden or not reden.strip():
         raise RefusedError("erasing a household's personal data needs a recorded reason", regel=WMO, veld="reden")
+    vraag = (
+        f"Destroy the key of household {sleutel}? Its personal data becomes unreadable everywhere, in every casus; this cannot be undone"
+    )
+    if not ja and op_terminal() and not click.confirm(vraag, default=False, err=True):  # the question never on stdout
+        raise RefusedError("not confirmed: nothing was sent (--ja confirms without asking)", regel=WMO, veld="ja")
     resultaat: dict[str, Any] = Api(als).json(
         "POST", f"{pad}/vergeten", body={"reden": reden.strip()}, geen_antwoord="ask again: the same erasure is recorded once"
     )
@@ -106,9 +112,10 @@ def _vergeet(pad: str, sleutel: str, reden: str | None, als: str | None, als_jso
             if not resultaat.get("al_vergeten")
             else "forgotten already"
         )
-        click.echo(f"huishouden {sleutel}: personal data made unreadable ({wat}, generation {resultaat.get('generatie')})")
+        generatie = f", generation {cel(resultaat['generatie'])}" if resultaat.get("generatie") is not None else ""
+        click.echo(f"huishouden {sleutel}: personal data made unreadable ({wat}{generatie})")
         casussen = resultaat.get("casussen") or []
-        click.echo(f"recorded in {len(casussen)} casussen ({len(resultaat.get('nieuw_vastgelegd') or [])} now)")
+        click.echo(f"recorded in {aantal(len(casussen), 'casussen')} ({len(resultaat.get('nieuw_vastgelegd') or [])} now)")
         if not resultaat.get("opgeruimd", True):
             click.echo("the old key's bytes are not yet cleared from the database files: see docs/VERGETEN.md")
     if mislukt := resultaat.get("niet_vastgelegd"):
@@ -135,7 +142,9 @@ def termijnen(verstreken: bool, dagen: int | None, offset: int, limiet: int, als
     if als_json:
         toon_json(resultaat)
         return
-    click.echo(tabel(resultaat["termijnen"], ["uiterlijk", "status", "soort", "regel", "casus_id", "houder", "gemeente"]))
+    # `aan_zet`: who must act (domain/aan_zet.py), not always the holder; `cyclus`: the beoordeling cycle.
+    kolommen = ["uiterlijk", "status", "soort", "cyclus", "aan_zet", "regel", "casus_id", "houder", "gemeente"]
+    click.echo(tabel(resultaat["termijnen"], kolommen))
     if "pagina" in resultaat:
         click.echo(f"\n{pagina_tekst(resultaat['pagina'], len(resultaat['termijnen']), 'termijnen')}")
 
@@ -144,25 +153,58 @@ def termijnen(verstreken: bool, dagen: int | None, offset: int, limiet: int, als
 @click.option("--beleid", required=True)
 @click.option("--van", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="first day of receipt (local date)")
 @click.option("--tot", type=click.DateTime(formats=["%Y-%m-%d"]), required=True, help="last day of receipt (local date)")
+@click.option("--csv", "als_csv", is_flag=True, help="the figures per deadline kind as CSV on stdout, one row per kind")
 @als_optie("operator or auditor")
 @WACHT
 @JSON
-def rapport(beleid: str, van: datetime, tot: datetime, als: str | None, wacht: float, als_json: bool) -> None:
-    """Per deadline kind: count, share met in time, median and 90th percentile days to meet; the
-    share of direct transfers (GM-1); open casussen per holder."""
+def rapport(beleid: str, van: datetime, tot: datetime, als_csv: bool, als: str | None, wacht: float, als_json: bool) -> None:
+    """Per deadline kind: count, share met in time, median and 90th percentile time to meet it (in
+    working days for a working-day term); the policy's own reported figures (GM-1 in
+    Gelderland-Midden); open casussen per holder."""
     del wacht
+    if als_csv and als_json:
+        raise GebruikError("give --csv or --json, not both: each is the whole of stdout", veld="csv")
     if van > tot:  # refused before anything is sent (issue 12)
         raise RefusedError(f"--van {van.date()} is after --tot {tot.date()}; give --van on or before it", veld="van")
     params = {"van": van.date().isoformat(), "tot": tot.date().isoformat()}
-    resultaat: dict[str, Any] = Api(als).json("GET", f"/rapporten/{quote(beleid, safe='')}", params=params)
+    pad = f"/rapporten/{quote(beleid, safe='')}"
+    if als_csv:
+        click.echo(Api(als).vraag("GET", pad, params=params | {"formaat": "csv"}, accept="text/csv").text, nl=False)
+        return
+    resultaat: dict[str, Any] = Api(als).json("GET", pad, params=params)
     if als_json:
         toon_json(resultaat)
         return
-    click.echo(f"rapport {beleid}, meldingen van {resultaat['van']} tot en met {resultaat['tot']}: {resultaat['casussen']} casussen\n")
+    toon_rapport(resultaat)
+
+
+def toon_rapport(r: dict[str, Any]) -> None:
+    click.echo(f"rapport {r['beleid']}, meldingen van {r['van']} tot en met {r['tot']}: {aantal(r['casussen'], 'casussen')}\n")
+    rijen = [
+        t | {"tijdig_pct": _procent(t.get("percentage_tijdig")), "mediaan": _duur(t, "mediaan"), "p90": _duur(t, "p90"),
+             "regels": t.get("regels") or []}
+        for t in r["termijnen"]
+    ]  # fmt: skip
     kolommen = [
-        "soort", "aantal", "beslist", "tijdig", "aandeel_tijdig", "laat_vastgelegd", "mediaan_dagen", "p90_dagen", "open", "vervallen",
+        "soort", "regels", "aantal", "beslist", "tijdig", "tijdig_pct", "laat_vastgelegd", "mediaan", "p90", "open", "vervallen",
         "afgelopen", "van_rechtswege",
     ]  # fmt: skip
-    click.echo(tabel(resultaat["termijnen"], kolommen))
-    click.echo(f"\naandeel directe overdracht (GM-1): {resultaat['aandeel_direct']}")
-    click.echo(tabel([{"houder": h, "open": n} for h, n in resultaat["open_per_houder"].items()], ["houder", "open"]))
+    click.echo(tabel(rijen, kolommen))
+    if "aandeel_direct" in r:  # only under the agreement it belongs to
+        direct = _procent(r.get("percentage_direct")) or "no besluit yet"
+        click.echo(f"\naandeel directe overdracht ({r.get('aandeel_direct_regel', 'GM-1')}): {direct}")
+    click.echo("\nopen per houder")
+    click.echo(tabel([{"houder": h, "open": n} for h, n in r["open_per_houder"].items()], ["houder", "open"]))
+
+
+def _procent(waarde: float | None) -> str:
+    return "" if waarde is None else f"{waarde:g} %"
+
+
+def _duur(t: dict[str, Any], naam: str) -> str:
+    """A median or percentile with its unit: working days for a working-day term (T-2)."""
+    waarde = t.get(naam)
+    if waarde is None:
+        return ""
+    eenheid = t.get("eenheid", "dagen")
+    return f"{cel(waarde)} {'werkdag' if eenheid == 'werkdagen' and waarde == 1 else 'dag' if waarde == 1 else eenheid}"

@@ -19,6 +19,7 @@ from projections.runner import ProjectionRunner
 from runtime import logging as casus_logging
 from runtime.settings import Settings
 from runtime.signals import run_until_signal
+from runtime.temporal import install_runtime
 from service.fouten import Onbereikbaar
 from service.samenstelling import Samenstelling
 
@@ -71,9 +72,15 @@ def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
 @projecties.command("draai")
 def draai() -> None:
     """Follows the log into every read model until SIGINT or SIGTERM."""
+    runner_settings = Settings()
+    casus_logging.configure(runner_settings.log_format)
+    # Before the runner exists: its gauges (projection lag, open casussen, ...) are served for Prometheus.
+    try:
+        install_runtime(runner_settings.metrics_address)
+    except Exception as e:  # a taken port: the runner follows the log all the same
+        log.warning("metrics not served", adres=runner_settings.metrics_address, fout=str(e))
     runner, s = _runner(())
     settings = s.settings
-    casus_logging.configure(settings.log_format)
 
     def wacht() -> None:
         log.info("another projection runner is active; waiting for its lock")

@@ -10,11 +10,48 @@ from typing import Any
 
 import click
 
+from casus_cli.fouten import GEBRUIK, CliError
+
 MIN_KOLOM = 6
+ENKELVOUD = {"casussen": "casus", "termijnen": "termijn", "inzagen": "inzage", "fouten": "fout", "verschillen": "verschil"}
+
+
+class GebruikError(CliError):
+    """A usage error found by a command itself (exit 2); unlike click's own, with --json it is still
+    the one JSON document on stdout."""
+
+    exit_code = GEBRUIK
+
+    def tekst(self) -> str:
+        return f"usage error{f' ({self.veld})' if self.veld else ''}: {self.melding}"
 
 
 def toon_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def cel(waarde: Any) -> str:
+    """A value as a person reads it, in the words the commands take: `true`/`false`, nothing for
+    none, a list comma-separated; never a Python literal."""
+    if waarde is None:
+        return ""
+    if isinstance(waarde, bool):
+        return "true" if waarde else "false"
+    if isinstance(waarde, list | tuple):
+        return ", ".join(cel(w) for w in waarde)
+    if isinstance(waarde, dict):
+        return json.dumps(waarde, ensure_ascii=False, default=str)
+    return str(waarde).replace("\n", " ")
+
+
+def aantal(n: int, meervoud: str) -> str:
+    """`1 casus`, `2 casussen`."""
+    return f"{n} {ENKELVOUD.get(meervoud, meervoud) if n == 1 else meervoud}"
+
+
+def op_terminal() -> bool:
+    """Whether a person answers on stdin (a question is asked only then)."""
+    return sys.stdin is not None and sys.stdin.isatty()
 
 
 def schermbreedte() -> int | None:
@@ -47,7 +84,7 @@ def tabel(rijen: Sequence[dict[str, Any]], kolommen: Sequence[str], maximum: int
     """A plain table; on a terminal it fits its width (`maximum`: -1 the terminal's, None no limit)."""
     if not rijen:
         return "(geen)"
-    cellen = [[("" if r.get(k) is None else str(r.get(k)).replace("\n", " ")) for k in kolommen] for r in rijen]
+    cellen = [[cel(r.get(k)) for k in kolommen] for r in rijen]
     breedte = [max(len(k), *(len(c[i]) for c in cellen)) for i, k in enumerate(kolommen)]
     grens = schermbreedte() if maximum == -1 else maximum
     if grens is not None:

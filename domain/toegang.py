@@ -19,7 +19,7 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from domain.partijen import TEAM_PREFIX, VEILIG_THUIS, Actor
+from domain.partijen import TEAM_PREFIX, VEILIG_THUIS, Actor, stuurteken
 from domain.toestand import Casus
 from domain.weigering import Weigering
 
@@ -94,10 +94,15 @@ def vereis(gebruiker: Gebruiker, handeling: Handeling, reden: str | None = None)
         wie = sorted(r for r, mag in MAG.items() if handeling in mag)
         raise ToegangGeweigerd("rol-geweigerd", f"role {gebruiker.rol} may not do this ({handeling}); {', '.join(wie)} may")
     nodig = handeling in MET_REDEN or (gebruiker.rol == "auditor" and handeling in AUDITOR_MET_REDEN)
-    if nodig and not (reden or "").strip():
+    if nodig and not leesbare_reden(reden):
         raise ToegangGeweigerd(
             "reden-ontbreekt", f"reading a person's record ({handeling}) needs a stated reason; it is logged", veld="reden"
         )
+
+
+def leesbare_reden(reden: str | None) -> bool:
+    """A reason someone can read back in the access log: a letter or digit, no control or format characters."""
+    return bool(reden) and any(c.isalnum() for c in reden or "") and stuurteken(reden or "") is None
 
 
 def vereis_als(gebruiker: Gebruiker, als: str | None) -> None:
@@ -138,6 +143,29 @@ def niet_betrokken(casus: Casus, actor: Actor, regel: str) -> Weigering | None:
         f"casus {casus.casus_id} was never offered to or held by {actor.partij}; a team acts only on casussen offered or transferred to it",
         veld="als",
     )
+
+
+def lezers_van_teksten(casus: Casus, formulier_direct_moment: str) -> frozenset[str]:
+    """Who may read a casus's personal texts: the parties that hold or held it (Veilig Thuis among
+    them) and a team that accepted it; a team it is only offered to once the policy hands the data
+    over at the decision (GM: `besluit`; IJM-3.3.1d: only at acceptance). A team that declined gets
+    no data (IJM-3.3.1d, rev. 2026-11-30)."""
+    namen: Iterable[str | None] = (
+        VEILIG_THUIS,
+        *(i.partij for i in casus.verantwoordelijkheid),
+        _als_partij(casus.geaccepteerd_door),
+        _als_partij(casus.aangeboden_aan) if formulier_direct_moment == "besluit" else None,
+    )
+    return frozenset(n for n in namen if n)
+
+
+def vereis_lezer_van_teksten(gebruiker: Gebruiker, casus: Casus, formulier_direct_moment: str) -> None:
+    if gebruiker.rol == "medewerker" and gebruiker.partij not in lezers_van_teksten(casus, formulier_direct_moment):
+        raise ToegangGeweigerd(
+            "teksten-niet-voor-partij",
+            f"the personal texts of casus {casus.casus_id} are for the parties that hold or held it; {gebruiker.partij} "
+            "does not (a team gets them when it accepts the casus, IJM-3.3.1d; a team that declined gets none)",
+        )
 
 
 def vereis_betrokken(gebruiker: Gebruiker, handeling: Handeling, casus: Casus) -> None:

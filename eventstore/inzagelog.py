@@ -37,14 +37,23 @@ def schrijf(views: ViewStore, rij: Sequence[Any]) -> None:
         sql.execute(f"INSERT INTO {TABEL} ({', '.join(KOLOMMEN)}) VALUES ({', '.join(['%s'] * len(KOLOMMEN))})", tuple(rij))
 
 
-def lees(views: ViewStore, *, casus_id: str | None, huishouden: str | None, offset: int, limiet: int) -> list[Row]:
+def _filter(casus_id: str | None, huishouden: str | None) -> tuple[str, list[Any]]:
     waar: list[str] = []
     params: list[Any] = []
     for kolom, waarde in (("casus_id", casus_id), ("huishouden", huishouden)):
         if waarde is not None:
             waar.append(f"{kolom} = %s")
             params.append(waarde)
-    filter_ = f" WHERE {' AND '.join(waar)}" if waar else ""
+    return (f" WHERE {' AND '.join(waar)}" if waar else ""), params
+
+
+def lees(views: ViewStore, *, casus_id: str | None, huishouden: str | None, offset: int, limiet: int) -> list[Row]:
+    filter_, params = _filter(casus_id, huishouden)
     return views.query(
         f"SELECT {', '.join(KOLOMMEN)} FROM {TABEL}{filter_} ORDER BY op, subject LIMIT %s OFFSET %s", (*params, limiet, offset)
     )
+
+
+def tel(views: ViewStore, *, casus_id: str | None, huishouden: str | None) -> int:
+    filter_, params = _filter(casus_id, huishouden)
+    return int(views.query(f"SELECT COUNT(*) AS n FROM {TABEL}{filter_}", params)[0]["n"])

@@ -7,11 +7,15 @@ Checked by `casus verifieer` against a set of trusted worker public keys
 by a key not trusted (`ondertekening:onbekend`), and an unsigned event appended after the first
 signed event of the log (`ondertekening:ontbreekt`); events from before workers signed still verify
 by their chain. The signed bytes are defined here and in `casus_verify` (which imports nothing of
-this project): change them together."""
+this project): change them together.
+
+The worker judges by the same rule what it finds in its place when it appends (`Ondertekenaar.bezwaar`,
+called by `EventStore.append`): with its key configured it believes another decision's events only
+when a trusted worker key signed them, or when they were stored before the log's first signed event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from uuid import UUID
@@ -23,11 +27,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from eventstore.controlepuntlog import vingerafdruk
 from eventstore.keten import Afwijking, Ondertekening, uitpakken
 from eventstore.sleutelbestand import SleutelbestandError, lees_sleutel, schrijf_sleutel
-from eventstore.store import EventStore
+from eventstore.store import ONDERTEKEND, EventStore
 
 CONTEXT = b"casus-gebeurtenis/1\n"
 """Before the hash in the signed bytes: a worker's signature can never pass for a checkpoint's."""
-MERK = b'"ondertekening":'
+MERK = ONDERTEKEND
 """Only the envelope itself can hold this unescaped: inside it the event's JSON is a string."""
 
 
@@ -36,15 +40,23 @@ class WorkerSleutelError(Exception):
 
 
 class Ondertekenaar:
-    """The worker's signing key (`eventstore.keten.Ondertekenaar`)."""
+    """The worker's signing key (`eventstore.keten.Ondertekenaar`), and the worker keys it trusts
+    (`eventstore.store.Keurder`): its own, and `vertrouwd` (CASUS_WORKER_PUBLIEKE_SLEUTELS: the other
+    workers' keys, and a rotated-out key whose events are still in the store)."""
 
-    def __init__(self, sleutel: Ed25519PrivateKey) -> None:
+    def __init__(self, sleutel: Ed25519PrivateKey, vertrouwd: Mapping[str, Ed25519PublicKey] | None = None) -> None:
         self._sleutel = sleutel
         self.publiek = sleutel.public_key()
         self.vingerafdruk = vingerafdruk(self.publiek)
+        self.vertrouwd: dict[str, Ed25519PublicKey] = {**(vertrouwd or {}), self.vingerafdruk: self.publiek}
 
     def teken(self, hash: str) -> str:
         return self._sleutel.sign(CONTEXT + hash.encode()).hex()
+
+    def bezwaar(self, hash: str, ondertekening: Ondertekening) -> str | None:
+        """Why the signature over `hash` is not a trusted worker's, or None when it is."""
+        gevonden = _bezwaar(hash, ondertekening, self.vertrouwd)
+        return gevonden[1] if gevonden else None
 
 
 def maak_worker_sleutel(pad: Path) -> Ed25519PublicKey:
@@ -53,9 +65,10 @@ def maak_worker_sleutel(pad: Path) -> Ed25519PublicKey:
     return schrijf_sleutel(pad)
 
 
-def laad_ondertekenaar(pad: Path) -> Ondertekenaar:
+def laad_ondertekenaar(pad: Path, vertrouwd: Mapping[str, Ed25519PublicKey] | None = None) -> Ondertekenaar:
+    """The worker's key from its file; `vertrouwd`: the other worker keys it trusts besides its own."""
     try:
-        return Ondertekenaar(lees_sleutel(pad, "worker"))
+        return Ondertekenaar(lees_sleutel(pad, "worker"), vertrouwd)
     except SleutelbestandError as e:
         raise WorkerSleutelError(f"CASUS_WORKER_SLEUTEL: {e}") from None
 
@@ -162,14 +175,17 @@ def controleer_ondertekening(
             if eerste_ondertekend is not None and r.positie > eerste_ondertekend:
                 afwijkingen.append(Afwijking(r.versie, "ondertekening:ontbreekt", f"{plek}: unsigned, though appended after the log's "
                                              f"first signed event (position {eerste_ondertekend}): no worker appended it"))  # fmt: skip
-        elif vertrouwd is None:
-            continue
-        elif not o.sleutel or len(o.handtekening) != 128:
-            afwijkingen.append(Afwijking(r.versie, "ondertekening:ongeldig", f"{plek}: its signature is malformed"))
-        elif (publiek := vertrouwd.get(o.sleutel)) is None:
-            afwijkingen.append(Afwijking(r.versie, "ondertekening:onbekend", f"{plek}: signed by key {o.sleutel}, no trusted worker key"))
-        elif not handtekening_klopt(publiek, r.hash, o.handtekening):
-            afwijkingen.append(
-                Afwijking(r.versie, "ondertekening:ongeldig", f"{plek}: its signature by worker key {o.sleutel} does not verify")
-            )
+        elif vertrouwd is not None and (gevonden := _bezwaar(r.hash, o, vertrouwd)):
+            afwijkingen.append(Afwijking(r.versie, gevonden[0], f"{plek}: {gevonden[1]}"))
     return afwijkingen
+
+
+def _bezwaar(hash: str, o: Ondertekening, vertrouwd: Mapping[str, Ed25519PublicKey]) -> tuple[str, str] | None:
+    """What is wrong with a signature (its kind and why), or None: by a trusted key, and it verifies."""
+    if not o.sleutel or len(o.handtekening) != 128:
+        return "ondertekening:ongeldig", "its signature is malformed"
+    if (publiek := vertrouwd.get(o.sleutel)) is None:
+        return "ondertekening:onbekend", f"signed by key {o.sleutel}, no trusted worker key"
+    if not handtekening_klopt(publiek, hash, o.handtekening):
+        return "ondertekening:ongeldig", f"its signature by worker key {o.sleutel} does not verify"
+    return None

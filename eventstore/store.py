@@ -7,6 +7,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from itertools import takewhile
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, IntegrityError, StoredEvent, TrackingRecorder
@@ -15,14 +16,29 @@ from psycopg.sql import SQL, Identifier
 
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis, MeldingOntvangen
 from eventstore.infrastructure import factory
-from eventstore.keten import BEGIN, Afwijking, Envelop, Ondertekenaar, controleer, schakel, uitpakken, verpak
+from eventstore.keten import BEGIN, Afwijking, Envelop, Ondertekenaar, Ondertekening, controleer, schakel, uitpakken, verpak
 from eventstore.opnieuw import opnieuw
 from eventstore.postgres_recorder import CasusPostgresRecorder
 from runtime.settings import Settings
 
+ONDERTEKEND = b'"ondertekening":'
+"""In a stored row's bytes only where the worker signed it (inside the envelope the event's JSON is a string)."""
+
 
 class StreamConflictError(Exception):
     """The stream holds other events at the positions an append expected to fill."""
+
+
+class NietOndertekendError(StreamConflictError):
+    """An event found in place carries no valid signature by a trusted worker key, though it must."""
+
+
+@runtime_checkable
+class Keurder(Protocol):
+    """A worker key that also judges the signature of an event it finds in its place
+    (eventstore/ondertekening.py `Ondertekenaar`): why it is not by a trusted worker key, or None."""
+
+    def bezwaar(self, hash: str, ondertekening: Ondertekening) -> str | None: ...
 
 
 class InvalidCasusIdError(ValueError):
@@ -91,6 +107,8 @@ class EventStore:
     def __init__(self, infrastructure: InfrastructureFactory[TrackingRecorder]) -> None:
         self.infrastructure = infrastructure
         self.recorder: ApplicationRecorder = infrastructure.application_recorder()
+        # The global position of the log's first signed event, once found (the log is append-only).
+        self._eerste_ondertekend: int | None = None
 
     @classmethod
     def open(cls, settings: Settings) -> EventStore:
@@ -111,7 +129,9 @@ class EventStore:
         """Appends after version `verwacht`; an append already done is recognised, not repeated.
         `vorige_hash`, the hash the previous append returned, saves reading it back. `sleutel`
         names the decision (the same on every retry of it) and is stored with its events; the
-        worker's `ondertekenaar` signs each (eventstore/ondertekening.py)."""
+        worker's `ondertekenaar` signs each (eventstore/ondertekening.py), and, when it is a `Keurder`
+        (the worker's key always is), events found in place are believed only when signed by a
+        trusted worker key or stored before the log's first signed event (`_ondertekend`)."""
         sid = stream_id(casus_id)
         if not gebeurtenissen:
             return Toevoeging(versie=verwacht, nieuw=0)
@@ -129,16 +149,23 @@ class EventStore:
             # its connection was lost meets its own rows on the retry and is recognised below.
             opnieuw(partial(self.recorder.insert_events, stored), wat="append")
         except IntegrityError:
-            return self._al_opgeslagen(casus_id, verwacht, stored, sleutel)
+            keurder = ondertekenaar if isinstance(ondertekenaar, Keurder) else None
+            return self._al_opgeslagen(casus_id, verwacht, stored, sleutel, keurder)
         return Toevoeging(versie=verwacht + len(stored), nieuw=len(stored), hash=vorige)
 
-    def _al_opgeslagen(self, casus_id: str, verwacht: int, stored: Sequence[StoredEvent], sleutel: str | None) -> Toevoeging:
+    def _al_opgeslagen(
+        self, casus_id: str, verwacht: int, stored: Sequence[StoredEvent], sleutel: str | None, keurder: Keurder | None = None
+    ) -> Toevoeging:
         """The stream holds events after `verwacht` already: this decision's own (its key, or the
         very bytes), or another decision's that the caller has not seen. Only events that verify
         are believed: a row that does not decode, does not match its hash, does not follow its
-        predecessor or does not belong in its stream is a conflict, never state to evolve from."""
+        predecessor or does not belong in its stream is a conflict, never state to evolve from;
+        with a `keurder` (the worker's key) so is one a database login could have written without
+        the key: unsigned after signing began, or not signed by a trusted worker key."""
         aanwezig = opnieuw(partial(self.recorder.select_events, stream_id(casus_id), gt=verwacht), wat="append")
         enveloppen = self._geverifieerd(casus_id, verwacht, aanwezig)
+        if keurder is not None:
+            self._ondertekend(casus_id, aanwezig, enveloppen, keurder)
         if sleutel is not None and enveloppen and enveloppen[0].sleutel == sleutel:
             eigen = len(list(takewhile(lambda x: x.sleutel == sleutel, enveloppen)))
             return self._toevoeging(verwacht, aanwezig[:eigen], enveloppen[:eigen], eigen=True)
@@ -165,6 +192,58 @@ class EventStore:
             vorige = e.hash
             enveloppen.append(e)
         return enveloppen
+
+    def _ondertekend(self, casus_id: str, aanwezig: Sequence[StoredEvent], enveloppen: Sequence[Envelop], keurder: Keurder) -> None:
+        """Each found event signed by a trusted worker key, or unsigned but stored before the log's
+        first signed event (from before workers signed): the rule `casus verifieer` reports by, so
+        the workflow never builds on what `verifieer` calls forged. Raises `NietOndertekendError`."""
+        posities: dict[int, int] | None = None
+        for s, e in zip(aanwezig, enveloppen, strict=True):
+            plaats = f"casus {casus_id} version {s.originator_version}"
+            if e.ondertekening is not None:
+                if fout := keurder.bezwaar(e.hash, e.ondertekening):
+                    raise NietOndertekendError(f"{plaats}: {fout}; nothing is built on it")
+                continue
+            if (eerste := self.eerste_ondertekend()) is None:
+                continue  # nothing in the log is signed yet: from before workers signed
+            if posities is None:
+                posities = opnieuw(partial(self._posities, stream_id(casus_id), aanwezig[0].originator_version - 1), wat="append")
+            positie = posities.get(s.originator_version)
+            if positie is None or positie > eerste:
+                raise NietOndertekendError(
+                    f"{plaats}: unsigned, though stored after the log's first signed event (position {eerste}): no worker "
+                    "appended it; nothing is built on it"
+                )
+
+    def eerste_ondertekend(self) -> int | None:
+        """The global position of the log's first event a worker signed; None: none is (yet)."""
+        if self._eerste_ondertekend is None:
+            rijen = opnieuw(
+                partial(self._lees, "SELECT {positie} FROM {tabel} WHERE {bevat} > 0 ORDER BY {positie} LIMIT 1", ONDERTEKEND),
+                wat="append",
+            )
+            self._eerste_ondertekend = int(rijen[0][0]) if rijen else None
+        return self._eerste_ondertekend
+
+    def _posities(self, sid: UUID, na: int) -> dict[int, int]:
+        """Version → global position of a stream's events after version `na`."""
+        stream = sid if isinstance(self.recorder, CasusPostgresRecorder) else sid.hex
+        vraag = "SELECT originator_version, {positie} FROM {tabel} WHERE originator_id = %s AND originator_version > %s"
+        return {int(v): int(p) for v, p in self._lees(vraag, stream, na)}
+
+    def _lees(self, vraag: str, *parameters: object) -> list[tuple[Any, ...]]:
+        """A read of the event table in either dialect: in `vraag`, {tabel} is the table, {positie}
+        a row's global position, {bevat} where the row's bytes hold the first parameter, %s a parameter."""
+        if isinstance(self.recorder, CasusPostgresRecorder):
+            tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)
+            sql = SQL(vraag).format(tabel=tabel, positie=SQL("notification_id"), bevat=SQL("position(%s::bytea in state)"))
+            with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+                curs.execute(sql, parameters)
+                return curs.fetchall()
+        tabel_naam = getattr(self.recorder, "events_table_name", "stored_events")
+        with self.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
+            c.execute(vraag.format(tabel=tabel_naam, positie="rowid", bevat="instr(state, %s)").replace("%s", "?"), parameters)
+            return [tuple(r) for r in c.fetchall()]
 
     @staticmethod
     def _toevoeging(verwacht: int, aanwezig: Sequence[StoredEvent], enveloppen: Sequence[Envelop], eigen: bool) -> Toevoeging:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from domain.aan_zet import aan_zet, cycli
 from domain.tijd import lokaal
-from domain.toestand import STATUS_BIJ_AFLOOP
+from domain.toestand import STATUS_BIJ_AFLOOP, Casus
 from eventstore.views import Row, ViewStore, tijdstip, uit_tijdstip
 
 # A missed term: lapsed and not met. Informative terms and the sixth-day transfer are never missed
@@ -45,11 +47,10 @@ def lijst(
     return [_leesbaar(r) | {"monitoring_besluit_nodig": bool(r["monitoring_besluit_nodig"])} for r in rijen]
 
 
-def caseload(views: ViewStore) -> list[dict[str, Any]]:
-    """Open casussen per party holding them."""
-    return views.query(
-        "SELECT houder AS partij, COUNT(*) AS open FROM caseload WHERE status = 'open' GROUP BY houder ORDER BY open DESC, houder"
-    )
+def per_partij(rijen: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The open casussen of a list per party holding them: the summary of what was listed."""
+    geteld = Counter(r["houder"] for r in rijen if r["status"] == "open" and r["houder"])
+    return [{"partij": p, "open": n} for p, n in sorted(geteld.items(), key=lambda x: (-x[1], x[0]))]
 
 
 def termijnen(views: ViewStore, *, verstreken: bool = False, binnen_tot: datetime | None = None) -> list[dict[str, Any]]:
@@ -63,11 +64,27 @@ def termijnen(views: ViewStore, *, verstreken: bool = False, binnen_tot: datetim
         params.append(tijdstip(binnen_tot))
     waar = f"WHERE {' OR '.join(voorwaarden)}" if voorwaarden else f"WHERE t.status = 'open' OR ({GEMIST})"
     rijen = views.query(
-        "SELECT t.casus_id, t.soort, t.regel, t.uiterlijk, t.status, t.beleid, t.gemeente, c.houder FROM termijnen t"
-        f" LEFT JOIN caseload c ON c.casus_id = t.casus_id {waar} ORDER BY t.uiterlijk, t.casus_id",
+        "SELECT t.casus_id, t.termijn_id, t.soort, t.regel, t.gesteld_op, t.uiterlijk, t.status, t.beleid, t.gemeente, c.houder,"
+        f" c.toestand FROM termijnen t LEFT JOIN caseload c ON c.casus_id = t.casus_id {waar}"
+        " ORDER BY t.uiterlijk, t.casus_id, t.termijn_id",
         params,
     )
-    return [_leesbaar(r) for r in rijen]
+    staat: dict[str, tuple[Casus, dict[str, int]] | None] = {}
+    for r in rijen:
+        if r["casus_id"] not in staat:
+            casus = Casus.model_validate_json(r["toestand"]) if r["toestand"] else None
+            staat[r["casus_id"]] = (casus, cycli(casus)) if casus else None
+    return [_termijn(r, staat[r["casus_id"]]) for r in rijen]
+
+
+def _termijn(rij: Row, staat: tuple[Casus, dict[str, int]] | None) -> dict[str, Any]:
+    """A deadline with who must act on it and its beoordeling cycle, from the casus's state as the
+    caseload read model folded it (domain/aan_zet.py)."""
+    leesbaar = _leesbaar({k: v for k, v in rij.items() if k != "toestand"})
+    if staat is None:  # the caseload has not read the casus yet
+        return leesbaar | {"cyclus": None, "aan_zet": []}
+    casus, cyclus = staat
+    return leesbaar | {"cyclus": cyclus.get(rij["termijn_id"]), "aan_zet": list(aan_zet(rij["soort"], casus))}
 
 
 def huishouden(views: ViewStore, sleutel: str) -> dict[str, Any]:
@@ -84,6 +101,6 @@ def huishouden(views: ViewStore, sleutel: str) -> dict[str, Any]:
     )
     return {
         "huishouden": sleutel,
-        "meldingen": [_leesbaar(m) | {"acuut": bool(m["acuut"])} for m in meldingen],
+        "meldingen": [_leesbaar(m) | {"acuut": bool(m["acuut"]), "melder_anoniem": bool(m["melder_anoniem"])} for m in meldingen],
         "casussen": [_leesbaar(c) for c in casussen],
     }

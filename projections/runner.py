@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import gc
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Protocol
 
 import structlog
 
+from eventstore.keten import uitpakken
 from eventstore.opnieuw import STANDAARD, Terugval, opnieuw, voorbijgaand
-from eventstore.store import EventStore, Opgeslagen
-from eventstore.views import Sql, ViewStore
-from projections import quarantaine
+from eventstore.store import EventStore, Opgeslagen, decode
+from eventstore.views import Sql, ViewStore, tijdstip
+from projections import caseload, quarantaine, termijnen
+from projections.lezen import GEMIST
 from projections.quarantaine import Keuring, Verdacht
+from runtime.metriek import GEEN_HOUDER, MEET_SECONDEN, Meting, Rapporteur
 
 log = structlog.get_logger()
 
@@ -54,7 +59,8 @@ def _zonder_cyclusopruiming() -> Iterator[None]:
 class ProjectionRunner:
     def __init__(
         self, store: EventStore, views: ViewStore, projections: Sequence[Projection], batch: int = 500,
-        terugval: Terugval = STANDAARD, melder: Melder = lambda _v: None,
+        terugval: Terugval = STANDAARD, melder: Melder = lambda _v: None, rapporteur: Rapporteur | None = None,
+        meet_seconden: float = MEET_SECONDEN,
     ) -> None:  # fmt: skip
         self.store = store
         self.views = views
@@ -62,6 +68,9 @@ class ProjectionRunner:
         self.batch = batch
         self.terugval = terugval
         self.melder = melder
+        self.rapporteur = rapporteur
+        """The metrics (runtime/metriek.py): by default the runtime's, once `run` starts."""
+        self.meet_seconden = meet_seconden
         self.keuring = Keuring(store)
         self._gemeld: set[int] = set()
         opnieuw(self._maak_tabellen, wat="create the read-model tables", terugval=terugval)
@@ -113,6 +122,8 @@ class ProjectionRunner:
             log.error("event quarantined; the read models hold back its casus", positie=v.positie, casus_id=v.casus_id,
                       versie=v.versie, soort=v.soort, reden=v.reden)  # fmt: skip
             self.melder(v)
+            if self.rapporteur is not None:
+                self.rapporteur.apart_gezet(v.soort)
 
     def catch_up(self, voortgang: Voortgang | None = None) -> int:
         total = 0
@@ -142,10 +153,15 @@ class ProjectionRunner:
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2, check: Callable[[], None] = lambda: None) -> None:
         """Follows the log until `stop`; `check` runs before every batch and stops the runner by raising.
-        A transient database error outlasting a step's own attempts is waited out, with backoff."""
-        pauze = 0
+        A transient database error outlasting a step's own attempts is waited out, with backoff.
+        Its gauges are measured when it starts and every `meet_seconden` after."""
+        rapporteur = self.rapporteur = self.rapporteur or Rapporteur.standaard()
+        pauze, gemeten = 0, float("-inf")
         while not stop.is_set():
             check()
+            if time.monotonic() - gemeten >= self.meet_seconden:
+                gemeten = time.monotonic()
+                self._rapporteer(rapporteur)
             try:
                 n = self.step()
             except Exception as e:
@@ -163,3 +179,54 @@ class ProjectionRunner:
     def lag(self) -> int:
         head = self.store.head()
         return max((head - self.views.position(p.name) for p in self.projections), default=0)
+
+    # Metrics.
+
+    def _rapporteer(self, rapporteur: Rapporteur) -> None:
+        try:
+            rapporteur.meld(self.meting())
+        except Exception as e:  # a metric never stops the runner; the database's own trouble shows in step()
+            log.warning("the projection runner could not measure its metrics", fout=str(e))
+
+    def meting(self, nu: datetime | None = None) -> Meting:
+        """The lag behind the log, and from the read models this runner keeps: the open casussen per
+        phase and holder, the deadlines due within 24 h, those lapsed unmet, and the quarantine."""
+        nu = nu or datetime.now(UTC)
+        head = self.store.head()
+        positie = min((self.views.position(p.name) for p in self.projections), default=head)
+        namen = {p.name for p in self.projections}
+        open_casussen = verstrijkend = verstreken = None
+        if caseload.NAME in namen:
+            rijen = self.views.query("SELECT fase, houder, COUNT(*) AS n FROM caseload WHERE status = 'open' GROUP BY fase, houder")
+            open_casussen = {(r["fase"], r["houder"] or GEEN_HOUDER): int(r["n"]) for r in rijen}
+        if termijnen.NAME in namen:
+            tot = tijdstip(nu + timedelta(hours=24))
+            verstrijkend = self._aantal("SELECT COUNT(*) AS n FROM termijnen t WHERE t.status = 'open' AND t.uiterlijk <= %s", (tot,))
+            verstreken = self._aantal(f"SELECT COUNT(*) AS n FROM termijnen t WHERE {GEMIST}")
+        apart = self.views.query(f"SELECT soort, COUNT(*) AS n FROM {quarantaine.TABEL} GROUP BY soort")
+        return Meting(
+            gemeten=nu.timestamp(),
+            achterstand=max(head - positie, 0),
+            achterstand_seconden=self._achterstand_seconden(positie, head, nu),
+            open_casussen=open_casussen,
+            verstrijkend=verstrijkend,
+            verstreken=verstreken,
+            quarantaine={r["soort"]: int(r["n"]) for r in apart},
+        )
+
+    def _aantal(self, vraag: str, params: Sequence[object] = ()) -> int:
+        return int(self.views.query(vraag, params)[0]["n"])
+
+    def _achterstand_seconden(self, positie: int, head: int, nu: datetime) -> float | None:
+        """Since the oldest event not in every read model was recorded (`vastgelegd`); 0 when none is
+        waiting. None when the next few rows do not decode (the runner will set those aside)."""
+        if head <= positie:
+            return 0.0
+        for _, _, _, _, state in self.store.log_ruw(positie, 10):
+            try:
+                envelop = uitpakken(state)  # json.loads: bytes or text alike
+                vastgelegd = decode(envelop.gebeurtenis.encode()).vastgelegd
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            return max((nu - vastgelegd).total_seconds(), 0.0)
+        return None

@@ -18,21 +18,31 @@ from temporalio.service import RPCError
 
 from domain.beslissen import decide
 from domain.evolueren import herbouw
-from domain.gebeurtenissen import Melder
+from domain.gebeurtenissen import Melder, MeldingOntvangen
 from domain.huishouden import een_open_casus
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.tijd import lokaal
-from domain.toegang import Gebruiker, ToegangGeweigerd, vereis, vereis_als, vereis_betrokken
+from domain.toegang import Gebruiker, ToegangGeweigerd, vereis, vereis_als, vereis_betrokken, vereis_lezer_van_teksten
 from domain.toestand import Casus
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
+from eventstore.kluis import VERGETEN
 from projections import huishouden as radar
-from runtime.policies import UnknownPolicyError, load_rules
+from runtime.policies import UnknownPolicyError, load_policy, load_rules
 from service import inzagelog
-from service.fouten import Geweigerd, Onbekend, Verboden
+from service.fouten import Conflict, Geweigerd, Onbekend, Verboden
 from service.modellen import ActieInvoer, ActieUitkomst, Dossier, DossierTekst, MeldingInvoer, MeldingUitkomst
 from service.samenstelling import Samenstelling, geweigerd_door_kluis
-from service.sturen import binnen_wachttijd, handle, niet_open, start_casus, voer_uit
+from service.sturen import (
+    binnen_wachttijd,
+    controleer_zelfde_melding,
+    handle,
+    melding_van,
+    niet_open,
+    start_workflow_van,
+    vingerafdruk,
+    voer_uit,
+)
 from service.verzegelen import heeft_persoonlijk, verzegel
 from workflows.casus import CasusWorkflow
 
@@ -95,16 +105,48 @@ async def meld(
     if heeft_persoonlijk(melden):
         melden = await asyncio.to_thread(_verzegeld, s, melden, melden.huishouden)
     client = await s.temporal()
+    # Starting the workflow needs no worker and is not cut short by the caller's wait: once it
+    # returns, the melding is accepted (and recorded when a worker runs), and only then is that said.
+    h, nieuw = await binnen_wachttijd(
+        s.settings,
+        start_workflow_van(client, s.settings, melden, regelset),
+        geen_antwoord=f"it may have reached Temporal: send it again with the same key, which finds casus {casus_id} if it did",
+    )
     casus = await binnen_wachttijd(
         s.settings,
-        start_casus(client, s.settings, melden, regelset, ontvangen_gegeven=invoer.ontvangen is not None),
+        melding_van(h, nieuw, melden),
         geen_antwoord=(
             f"the melding is accepted as casus {casus_id} and is recorded once a worker runs; do not register it again "
             f"(`casus status {casus_id}` shows it)"
         ),
         wachttijd=wachttijd,
     )
+    controleer_zelfde_melding(casus, melden, ontvangen_gegeven=invoer.ontvangen is not None)
+    if sleutel is not None:
+        await asyncio.to_thread(_zelfde_teksten, s, casus_id, invoer)
     return MeldingUitkomst(casus_id=casus_id, uitkomst=uitkomst(casus))
+
+
+def _zelfde_teksten(s: Samenstelling, casus_id: str, invoer: MeldingInvoer) -> None:
+    """A key retries one melding: a melding under a found key with another text is refused (409),
+    never answered with the first casus while its own text is recorded nowhere."""
+    gebeurtenissen = s.lees(lambda: s.store.read(casus_id), "read the casus")
+    eerste = gebeurtenissen[0] if gebeurtenissen else None
+    if not isinstance(eerste, MeldingOntvangen):
+        return
+    kluis = s.kluis()
+    for veld, nieuw in (("inhoud", invoer.inhoud), ("aparte_casus", invoer.aparte_casus)):
+        opgeslagen = getattr(eerste, veld)
+        try:
+            oud = kluis.ontzegel(eerste.huishouden, opgeslagen) if opgeslagen else opgeslagen
+        except PermissionError as e:
+            raise geweigerd_door_kluis(e) from None
+        if (oud or None) != (nieuw or None) and oud != VERGETEN:
+            raise Conflict(
+                f"this key belongs to casus {casus_id}, a melding with another {veld}; a key retries one melding: "
+                "give this melding a key of its own",
+                veld="sleutel",
+            )
 
 
 async def _huishouden_van(s: Samenstelling, h: Any, casus_id: str) -> str:
@@ -161,13 +203,15 @@ async def handel(
     client = await s.temporal()
     h = handle(client, casus_id)
 
+    afdruk = vingerafdruk(verzoek, await asyncio.to_thread(s.vingerafdruk_geheim))
+
     async def stuur() -> ActieUitkomst:
         v = verzoek
         if heeft_persoonlijk(v.opdracht):
             huishouden = await _huishouden_van(s, h, casus_id)
             v = v.model_copy(update={"opdracht": await asyncio.to_thread(_verzegeld, s, v.opdracht, huishouden)})
         try:
-            resultaat = await voer_uit(h, v, sleutel, lambda: s.store)
+            resultaat = await voer_uit(h, v, sleutel, lambda: s.store, afdruk)
         except Weigering as w:
             # Refused for who acts (a team the casus was never offered to, a party that may not take
             # this step): the person may not do this (403); otherwise the step itself is refused.
@@ -219,6 +263,7 @@ def _dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str) -> Dos
         raise Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
     with toegang():
         vereis_betrokken(wie, "dossier", casus)
+        vereis_lezer_van_teksten(wie, casus, load_policy(casus.beleid).formulier_direct_moment)
     inzagelog.leg_vast(s, wie, "dossier", reden, casus_id=casus_id, huishouden=casus.huishouden)
     kluis = s.kluis()
     teksten: list[DossierTekst] = []

@@ -33,3 +33,9 @@ def lijst(
         lambda: inzagelog.lees(views, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet), "read the access log"
     )
     return [Inzage(**(dict(r) | {"op": lokaal(uit_tijdstip(r["op"]))})) for r in rijen]
+
+
+def tel(s: Samenstelling, *, casus_id: str | None = None, huishouden: str | None = None) -> int:
+    views = s.views
+    inzagelog.richt_in(views)
+    return s.lees(lambda: inzagelog.tel(views, casus_id=casus_id, huishouden=huishouden), "count the access log")

@@ -104,8 +104,8 @@ async def lijst(
             "read the caseload",
         )
         stuk, pagina_ = _pagina(rijen, offset, limiet)
-        per_partij = s.lees(lambda: lezen.caseload(views), "read the caseload") if wie.rol != "medewerker" else []
-        return {"casussen": stuk, "caseload": per_partij, "pagina": pagina_}
+        # The summary of what is listed, with the same filters, over every page (a caseworker's: their own party's).
+        return {"casussen": stuk, "caseload": lezen.per_partij(rijen), "pagina": pagina_}
 
     return await asyncio.to_thread(lees)
 
@@ -143,6 +143,9 @@ async def rapport(s: Samenstelling, wie: Gebruiker, beleid: str, van: date, tot:
         vereis(wie, "rapport")
     if beleid not in policy_ids():
         raise Geweigerd(f"unknown beleid '{beleid}'; accepted: {', '.join(policy_ids())}", veld="beleid")
+    for veld, dag in (("van", van), ("tot", tot)):
+        if not 2000 <= dag.year <= 2100:
+            raise Geweigerd(f"{veld} {dag} lies outside the calendar (2000-2100)", veld=veld)
     if van > tot:
         raise Geweigerd(f"van {van} is after tot {tot}; give van on or before it", veld="van")
 
@@ -153,10 +156,20 @@ async def rapport(s: Samenstelling, wie: Gebruiker, beleid: str, van: date, tot:
     return await asyncio.to_thread(lees)
 
 
+def rapport_csv(rapport_: dict[str, Any]) -> str:
+    """The report's figures per deadline kind as CSV (the API's `formaat=csv`)."""
+    return compliance.als_csv(rapport_)
+
+
 async def inzage_log(
     s: Samenstelling, wie: Gebruiker, *, casus_id: str | None = None, huishouden: str | None = None, offset: int = 0, limiet: int = 100
-) -> list[Inzage]:
-    """Every logged read of a person's record, for auditors."""
+) -> tuple[list[Inzage], int]:
+    """Every logged read of a person's record, for auditors: a page of them and how many there are."""
     with toegang():
         vereis(wie, "inzage-log")
-    return await asyncio.to_thread(inzagelog.lijst, s, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet)
+
+    def lees() -> tuple[list[Inzage], int]:
+        rijen = inzagelog.lijst(s, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet)
+        return rijen, inzagelog.tel(s, casus_id=casus_id, huishouden=huishouden)
+
+    return await asyncio.to_thread(lees)

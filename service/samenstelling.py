@@ -5,6 +5,8 @@ Temporal client and the projection runner. Each is opened once, when first neede
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
 import sqlite3
 import threading
 import time
@@ -41,6 +43,7 @@ class Samenstelling:
         self._kluis: Kluis | None = None
         self._client: Client | None = None
         self._client_slot = asyncio.Lock()
+        self._vingerafdruk: bytes | None = None
         self.huishoudens: dict[str, str] = {}
         """casus id -> household: it never changes, so the API asks the workflow once per casus."""
         self._eigen_opslag = True
@@ -95,6 +98,17 @@ class Samenstelling:
                 except ValueError as e:
                     raise Onbereikbaar(f"{e}; nothing was sealed or read", veld="CASUS_MASTER_KEY") from None
             return self._kluis
+
+    def vingerafdruk_geheim(self) -> bytes:
+        """The secret of the requests' fingerprints (service/sturen.py), derived from the master key:
+        the same on every API replica, and no use to anyone without it."""
+        if self._vingerafdruk is None:
+            try:
+                meester = meester_sleutel(self.settings)
+            except ValueError as e:
+                raise Onbereikbaar(f"{e}; nothing was sent", veld="CASUS_MASTER_KEY") from None
+            self._vingerafdruk = hmac.new(meester, b"casus-vingerafdruk-v1", hashlib.sha256).digest()
+        return self._vingerafdruk
 
     def projectie_runner(self, namen: Sequence[str] = (), melder: Melder | None = None) -> ProjectionRunner:
         """The projection runner over the read models named (default: all), wired here only."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import hmac
 import json
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,6 +22,7 @@ from temporalio.common import SearchAttributePair, TypedSearchAttributes, Workfl
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.eventstore import CONFLICT
 from domain import gebeurtenissen as g
 from domain import weergave
 from domain.opdrachten import Melden, Verzoek, persoonlijke_velden
@@ -71,12 +73,15 @@ async def binnen_wachttijd(settings: Settings, werk: Awaitable[T], geen_antwoord
         ) from None
 
 
-async def voer_uit(h: WorkflowHandle[Any, Any], verzoek: Verzoek, sleutel: str | None, store: Callable[[], EventStore]) -> Resultaat:
-    """`sleutel` is the action's key: the same request sent again with it is recorded once."""
+async def voer_uit(
+    h: WorkflowHandle[Any, Any], verzoek: Verzoek, sleutel: str | None, store: Callable[[], EventStore], afdruk: str | None = None
+) -> Resultaat:
+    """`sleutel` is the action's key: the same request sent again with it is recorded once. `afdruk`:
+    the request's fingerprint taken before its texts were sealed (`vingerafdruk` with a secret)."""
     # The update's id is the key with the request's fingerprint: Temporal answers a retry of the same
     # request with its first result, and another action given the same key is its own request.
     # It begins with the action's name, so Temporal's UI names what each update was.
-    update_id = f"{verzoek.opdracht.actie}-{sleutel or uuid.uuid4()}.{vingerafdruk(verzoek)}"
+    update_id = f"{verzoek.opdracht.actie}-{sleutel or uuid.uuid4()}.{afdruk or vingerafdruk(verzoek)}"
     try:
         resultaat: Resultaat = await h.execute_update("actie", verzoek, id=update_id, result_type=Resultaat)
     except WorkflowUpdateFailedError as e:
@@ -127,18 +132,22 @@ async def niet_door_de_overeenkomst_beeindigd(h: WorkflowHandle[Any, Any]) -> Wo
     )
 
 
-def vingerafdruk(verzoek: Verzoek) -> str:
-    """A short fingerprint of a request, in which a personal text counts by its length only (the
-    fingerprint is part of the update's id, which Temporal shows)."""
+def vingerafdruk(verzoek: Verzoek, geheim: bytes | None = None) -> str:
+    """A short fingerprint of a request (part of the update's id, which Temporal shows). A personal
+    text counts by a keyed hash of its clear text when `geheim` is given (two texts tell apart, and
+    the id shows neither), else by its length only (the simulator, whose texts are sealed already)."""
     data = verzoek.model_dump(mode="json")
     for naam in persoonlijke_velden(type(verzoek.opdracht)):
-        data["opdracht"][naam] = len(str(getattr(verzoek.opdracht, naam)))
+        tekst = json.dumps(getattr(verzoek.opdracht, naam), ensure_ascii=False, default=list)
+        data["opdracht"][naam] = hmac.new(geheim, tekst.encode(), hashlib.sha256).hexdigest() if geheim else len(tekst)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def weigering_uit(e: WorkflowUpdateFailedError) -> Weigering:
     oorzaak = e.cause
-    if isinstance(oorzaak, ApplicationError) and oorzaak.type == ONBETROUWBAAR:
+    # A stream that does not verify, or holds an event no trusted worker signed: said as what it is,
+    # whether the workflow wrapped the append's refusal or it arrives as the append raised it.
+    if isinstance(oorzaak, ApplicationError) and oorzaak.type in (ONBETROUWBAAR, CONFLICT):
         return Weigering("integriteit", f"{oorzaak.message}; `casus verifieer` names what is wrong")
     if isinstance(oorzaak, ApplicationError) and oorzaak.type == WEIGERING:
         regel, veld, melding = [*oorzaak.details, None, None, None][:3]
@@ -150,17 +159,17 @@ def weigering_uit(e: WorkflowUpdateFailedError) -> Weigering:
 async def start_casus(client: Client, settings: Settings, melden: Melden, regelset: Regelset, ontvangen_gegeven: bool = False) -> Casus:
     """Starts the casus workflow, or finds the one a retry of the same melding started; a casus of
     another melding under the same key is refused, naming the key."""
-    casus = await _start_of_vind(client, settings, melden, regelset)
-    if (veld := anders_dan(casus, melden, ontvangen_gegeven)) is not None:
-        raise Conflict(
-            f"this key belongs to casus {casus.casus_id}, a melding with another {veld}; a key retries one melding: "
-            "give this melding a key of its own",
-            veld="sleutel",
-        )
+    h, nieuw = await start_workflow_van(client, settings, melden, regelset)
+    casus = await melding_van(h, nieuw, melden)
+    controleer_zelfde_melding(casus, melden, ontvangen_gegeven)
     return casus
 
 
-async def _start_of_vind(client: Client, settings: Settings, melden: Melden, regelset: Regelset) -> Casus:
+async def start_workflow_van(
+    client: Client, settings: Settings, melden: Melden, regelset: Regelset
+) -> tuple[WorkflowHandle[Any, Any], bool]:
+    """The melding's workflow, started now (True) or by an earlier try under the same key (False).
+    Needs no worker: once this returns, the melding is accepted and recorded when a worker runs."""
     try:
         h = await client.start_workflow(
             CasusWorkflow.run,
@@ -176,13 +185,28 @@ async def _start_of_vind(client: Client, settings: Settings, melden: Melden, reg
             static_summary=weergave.samenvatting(regelset.beleid.id, melden.gemeente, melden.huishouden),
         )
     except WorkflowAlreadyStartedError:
-        h = client.get_workflow_handle(workflow_id(melden.casus_id))
-        casus: Casus | None = await h.query(CasusWorkflow.toestand)
-        if casus is None:
-            raise Conflict(f"casus {melden.casus_id} of this key ended before its melding was recorded", veld="sleutel") from None
-        return casus
-    gemeld: Casus = await h.execute_update("gemeld", result_type=Casus)
-    return gemeld
+        return client.get_workflow_handle(workflow_id(melden.casus_id)), False
+    return h, True
+
+
+async def melding_van(h: WorkflowHandle[Any, Any], nieuw: bool, melden: Melden) -> Casus:
+    """The casus once its melding is in the event store (a worker records it)."""
+    if nieuw:
+        gemeld: Casus = await h.execute_update("gemeld", result_type=Casus)
+        return gemeld
+    casus: Casus | None = await h.query(CasusWorkflow.toestand)
+    if casus is None:
+        raise Conflict(f"casus {melden.casus_id} of this key ended before its melding was recorded", veld="sleutel")
+    return casus
+
+
+def controleer_zelfde_melding(casus: Casus, melden: Melden, ontvangen_gegeven: bool) -> None:
+    if (veld := anders_dan(casus, melden, ontvangen_gegeven)) is not None:
+        raise Conflict(
+            f"this key belongs to casus {casus.casus_id}, a melding with another {veld}; a key retries one melding: "
+            "give this melding a key of its own",
+            veld="sleutel",
+        )
 
 
 def anders_dan(casus: Casus, melden: Melden, ontvangen_gegeven: bool) -> str | None:

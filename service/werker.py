@@ -8,12 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.eventstore import EventStoreActivities
 from activities.vergeten import VergetenActivities
 from eventstore.keten import Ondertekenaar
 from eventstore.store import EventStore
+from runtime.metriek import tellers_op_nul
 from runtime.storingspunt import Storingspunt
 from workflows.casus import CasusWorkflow
 from workflows.vergeten import HuishoudenVergetenWorkflow
@@ -31,6 +33,8 @@ def build_worker(
 ) -> Worker:
     activities = EventStoreActivities(store, Storingspunt.uit_omgeving(), ondertekenaar)
     vergeten = VergetenActivities(store, ondertekenaar)
+    # The counters at 0 from the start, on the runtime the worker reports through.
+    tellers_op_nul((client.service_client.config.runtime or Runtime.default()).metric_meter, client.namespace, task_queue)
     return Worker(
         client,
         task_queue=task_queue,

@@ -11,7 +11,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -123,3 +123,15 @@ def api(tmp_path_factory: pytest.TempPathFactory, ijmond: Regelset) -> Iterator[
         server.should_exit = True
         draad.join(timeout=30)
         uitgever.stop()
+
+
+@pytest.fixture
+def bij(api: Proefapi, monkeypatch: pytest.MonkeyPatch) -> Proefapi:
+    """The CLI pointed at the in-process API."""
+    monkeypatch.setenv("CASUS_API_URL", api.url)
+    return api
+
+
+def login(casus: Callable[..., Uitkomst], als: str, medewerker: str | None = None) -> None:
+    r = casus("login", "--als", als, *(["--medewerker", medewerker] if medewerker else []))
+    assert r.code == 0, r.err

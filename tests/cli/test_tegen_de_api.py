@@ -13,20 +13,9 @@ from pathlib import Path
 import pytest
 
 from casus_cli import tokens
-from tests.cli.conftest import GEHEIM, Proefapi, Uitkomst
+from tests.cli.conftest import GEHEIM, Proefapi, Uitkomst, login
 
 Casus = Callable[..., Uitkomst]
-
-
-@pytest.fixture
-def bij(api: Proefapi, monkeypatch: pytest.MonkeyPatch) -> Proefapi:
-    monkeypatch.setenv("CASUS_API_URL", api.url)
-    return api
-
-
-def login(casus: Casus, als: str, medewerker: str | None = None) -> None:
-    r = casus("login", "--als", als, *(["--medewerker", medewerker] if medewerker else []))
-    assert r.code == 0, r.err
 
 
 def test_login_at_the_development_issuer_stores_a_0600_token_per_party_and_role(casus: Casus, bij: Proefapi, client_omgeving: Path) -> None:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -166,9 +167,10 @@ class Stack:
             store.close()
 
 
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = Stack(tmp_path_factory.mktemp("dev"))
+@contextmanager
+def draaiende_stack(map_: Path) -> Iterator[Stack]:
+    """`casus dev` in `map_`, until its block ends (then SIGINT, as Ctrl-C)."""
+    s = Stack(map_)
     try:
         assert s.klaar.wait(120), "casus dev did not start:\n" + "".join(s.uitvoer)
         yield s
@@ -178,6 +180,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             s.proces.wait(timeout=60)
         except subprocess.TimeoutExpired:
             s.proces.kill()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    with draaiende_stack(tmp_path_factory.mktemp("dev")) as s:
+        yield s
     assert s.proces.returncode == 0, "".join(s.uitvoer)
     assert "casus dev: stopped." in "".join(s.uitvoer)
 

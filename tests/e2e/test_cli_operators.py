@@ -55,8 +55,8 @@ def test_lijst_filters_by_party_policy_and_lapsed_deadline(stack: Stack, casusse
     verlopen = stack.json("lijst", "--termijn-verstreken")
     assert casussen["eerste"] in [c["casus_id"] for c in verlopen["casussen"]]  # contact-gezin lapsed after 14 days
     assert casussen["derde"] not in [c["casus_id"] for c in verlopen["casussen"]]
-    ede = next(p for p in bij_team["caseload"] if p["partij"] == "lokaal-team:ede")
-    assert ede["open"] >= 1
+    assert [p["partij"] for p in bij_team["caseload"]] == ["lokaal-team:ede"]  # the summary of what it lists
+    assert bij_team["caseload"][0]["open"] == len(bij_team["casussen"])
     tekst = stack.casus("lijst", "--gemeente", "velsen")
     assert tekst.returncode == 0 and casussen["derde"] in tekst.stdout
 
@@ -73,6 +73,9 @@ def test_termijnen_lists_what_lapsed_and_what_is_due(stack: Stack, casussen: dic
     binnenkort = stack.json("termijnen", "--binnen", "10")["termijnen"]
     assert ("veiligheidsbeoordeling", casussen["derde"]) in [(t["soort"], t["casus_id"]) for t in binnenkort]
     assert all(t["status"] == "open" for t in binnenkort)
+    # IJM-3.1c: the melder holds the third casus, Veilig Thuis must finish its beoordeling.
+    derde = next(t for t in binnenkort if t["casus_id"] == casussen["derde"] and t["soort"] == "veiligheidsbeoordeling")
+    assert (derde["houder"], derde["aan_zet"], derde["cyclus"]) == ("melder", ["veilig-thuis"], 1)
 
 
 def test_rapport_gives_the_figures_of_a_policy_and_period(stack: Stack, casussen: dict[str, str]) -> None:
@@ -82,9 +85,12 @@ def test_rapport_gives_the_figures_of_a_policy_and_period(stack: Stack, casussen
     assert r["casussen"] >= 1
     soorten = {t["soort"]: t for t in r["termijnen"]}
     assert soorten["veiligheidsbeoordeling"]["tijdig"] >= 1 and soorten["contact-gezin"]["beslist"] >= 1
-    assert r["aandeel_direct"] is not None
+    assert r["aandeel_direct"] is not None and r["percentage_direct"] is not None
+    assert soorten["veiligheidsbeoordeling"]["eenheid"] == "werkdagen"
     tekst = stack.casus("rapport", "--beleid", "ijmond-2024", "--van", van, "--tot", tot)
-    assert tekst.returncode == 0 and "veiligheidsbeoordeling" in tekst.stdout
+    assert tekst.returncode == 0 and "veiligheidsbeoordeling" in tekst.stdout and "GM-1" not in tekst.stdout
+    als_csv = stack.casus("rapport", "--beleid", "gelderland-midden-2019", "--van", van, "--tot", tot, "--csv")
+    assert als_csv.returncode == 0 and als_csv.stdout.startswith("beleid,van,tot,soort,")
 
 
 def test_projecties_herbouw_reports_progress_as_json_lines(stack: Stack, casussen: dict[str, str]) -> None:

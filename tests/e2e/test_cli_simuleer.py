@@ -33,3 +33,36 @@ def test_simuleer_refuses_a_scenario_that_cannot_be_read(tmp_path: Path) -> None
     assert r.returncode == 1
     fout = json.loads(r.stdout)["fout"]
     assert "melding.ontvangen" in fout["melding"] and "tot" in fout["melding"]
+
+
+def simuleer(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([CASUS, "simuleer", *args], capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_simuleer_runs_a_folder_and_compares_each_scenario_with_the_expected_outcome_beside_it(tmp_path: Path) -> None:
+    for naam in ("ijmond-directe-overdracht", "ijmond-letsel-weigert-directe-overdracht"):
+        for achtervoegsel in (".yaml", ".expected.json"):
+            (tmp_path / f"{naam}{achtervoegsel}").write_text((SCENARIOS / f"{naam}{achtervoegsel}").read_text(encoding="utf-8"))
+    r = simuleer(str(tmp_path), "--json")
+    assert r.returncode == 0, r.stderr
+    document = json.loads(r.stdout)  # one document for the whole folder
+    assert [Path(s["bestand"]).name for s in document["scenarios"]] == [
+        "ijmond-directe-overdracht.yaml", "ijmond-letsel-weigert-directe-overdracht.yaml",
+    ]  # fmt: skip
+    assert document["verschillen"] == 0 and all(s["vergelijking"]["verschillen"] == [] for s in document["scenarios"])
+    tekst = simuleer(str(tmp_path))
+    assert tekst.returncode == 0 and "as ijmond-directe-overdracht.expected.json expects" in tekst.stdout
+
+
+def test_simuleer_verwacht_exits_1_on_a_difference_with_one_document(tmp_path: Path) -> None:
+    verwacht = json.loads((SCENARIOS / "ijmond-directe-overdracht.expected.json").read_text(encoding="utf-8"))
+    verwacht["verantwoordelijkheid"][-1]["grond"] = "IJM-0"
+    anders = tmp_path / "anders.expected.json"
+    anders.write_text(json.dumps(verwacht), encoding="utf-8")
+    r = simuleer(str(SCENARIOS / "ijmond-directe-overdracht.yaml"), "--verwacht", str(anders), "--json")
+    assert r.returncode == 1
+    uitkomst = json.loads(r.stdout)  # the outcome with its comparison; no second document for the error
+    assert uitkomst["vergelijking"]["verschillen"] and uitkomst["vergelijking"]["verschillen"][0].startswith("verantwoordelijkheid:")
+    assert "differs" in r.stderr
+    zonder = simuleer("--json")
+    assert zonder.returncode == 2 and json.loads(zonder.stdout)["fout"]["exit_code"] == 2

@@ -21,7 +21,7 @@ from domain.stap import Regelset
 from eventstore.store import EventStore, Opgeslagen
 from eventstore.views import ViewStore, open_views
 from projections.alle import alle
-from projections.rapport import rapport
+from projections.rapport import als_csv, rapport
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from tests.conftest import store_env
@@ -180,20 +180,25 @@ def test_the_report_against_a_hand_computed_population(store: EventStore, gelder
     r = rapport(views, "gelderland-midden-2019", date(2028, 1, 1), date(2028, 1, 31))
     assert r["casussen"] == 4
     per_soort = {t["soort"]: t for t in r["termijnen"]}
-    # Beoordelingen: a in 2 days, b in 4, c late after 10; d still open. Met in time: 2 of 3.
+    # Beoordelingen: a in 2 days, b in 4, c late after 10 (8 working days, T-2); d still open. Met in time: 2 of 3.
     assert per_soort["veiligheidsbeoordeling"] == {
-        "soort": "veiligheidsbeoordeling", "aantal": 4, "open": 1, "vervallen": 0, "beslist": 3, "tijdig": 2,
-        "aandeel_tijdig": 0.6667, "mediaan_dagen": 4.0, "p90_dagen": 10.0,
-        "afgelopen": 0, "van_rechtswege": 0, "laat_vastgelegd": 0,
+        "soort": "veiligheidsbeoordeling", "regels": ["GM-5.1.1"], "aantal": 4, "open": 1, "vervallen": 0, "beslist": 3,
+        "tijdig": 2, "aandeel_tijdig": 0.6667, "percentage_tijdig": 66.7, "eenheid": "werkdagen", "mediaan": 4, "p90": 8,
+        "mediaan_dagen": 4.0, "p90_dagen": 10.0, "afgelopen": 0, "van_rechtswege": 0, "laat_vastgelegd": 0,
     }  # fmt: skip
     # Contact: a after 3 days (of 14), c lapsed on 4 February.
     assert per_soort["contact-gezin"] == {
-        "soort": "contact-gezin", "aantal": 2, "open": 0, "vervallen": 0, "beslist": 2, "tijdig": 1,
-        "aandeel_tijdig": 0.5, "mediaan_dagen": 3.0, "p90_dagen": 3.0,
-        "afgelopen": 0, "van_rechtswege": 0, "laat_vastgelegd": 0,
+        "soort": "contact-gezin", "regels": ["GM-3a"], "aantal": 2, "open": 0, "vervallen": 0, "beslist": 2, "tijdig": 1,
+        "aandeel_tijdig": 0.5, "percentage_tijdig": 50.0, "eenheid": "dagen", "mediaan": 3, "p90": 3,
+        "mediaan_dagen": 3.0, "p90_dagen": 3.0, "afgelopen": 0, "van_rechtswege": 0, "laat_vastgelegd": 0,
     }  # fmt: skip
-    assert r["aandeel_direct"] == 0.6667  # GM-1: a and c of the three with a besluit
+    assert (r["aandeel_direct"], r["percentage_direct"], r["aandeel_direct_regel"]) == (0.6667, 66.7, "GM-1")  # a and c of three
     assert r["open_per_houder"] == {"lokaal-team:ede": 2, "veilig-thuis": 2}
+    regels = als_csv(r).splitlines()
+    assert regels[0].startswith("beleid,van,tot,soort,regels,aantal,beslist,tijdig,percentage_tijdig,eenheid,mediaan,p90,")
+    assert "gelderland-midden-2019,2028-01-01,2028-01-31,veiligheidsbeoordeling,GM-5.1.1,4,3,2,66.7,werkdagen,4,8," in regels[2]
+    # GM-1 is Gelderland-Midden's agreement: IJmond's report does not show it.
+    assert "aandeel_direct" not in rapport(views, "ijmond-2024", date(2028, 1, 1), date(2028, 1, 31))
 
 
 def test_a_second_runner_waits_for_the_first_and_takes_over_when_it_stops(
@@ -205,7 +210,8 @@ def test_a_second_runner_waits_for_the_first_and_takes_over_when_it_stops(
     try:
         views = open_views(store.infrastructure)
         ProjectionRunner(store, views, alle())  # the tables, before either process reads them
-        env = omgeving(postgres_settings)
+        # Two runners on one machine: neither serves metrics (each would want the same port).
+        env = omgeving(postgres_settings) | {"CASUS_METRICS_PORT": "0"}
         eerste = subprocess.Popen([CASUS, "projecties", "draai"], env=env, stderr=subprocess.PIPE, text=True)
         tweede: subprocess.Popen[str] | None = None
         try:

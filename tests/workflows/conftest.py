@@ -7,6 +7,7 @@ import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -22,6 +23,7 @@ from domain.opdrachten import Melden
 from domain.partijen import Actor
 from domain.stap import Regelset
 from domain.toestand import Casus
+from eventstore.keten import Ondertekenaar
 from eventstore.store import EventStore
 from runtime.settings import Settings
 from runtime.temporal import install_runtime
@@ -83,15 +85,22 @@ class Casusbank:
             await self.env.sleep(wacht)
 
 
-@pytest.fixture
-async def bank(env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Casusbank]:
-    store = EventStore.open(Settings(state_dir=tmp_path, eventstore="sqlite"))
+@asynccontextmanager
+async def casusbank(env: WorkflowEnvironment, map_: Path, ondertekenaar: Ondertekenaar | None = None) -> AsyncIterator[Casusbank]:
+    """A worker on a task queue of its own over a SQLite store in `map_`, signing with `ondertekenaar`."""
+    store = EventStore.open(Settings(state_dir=map_, eventstore="sqlite"))
     task_queue = f"test-{uuid.uuid4()}"
     with ThreadPoolExecutor(max_workers=4) as executor:
-        async with build_worker(env.client, store, task_queue, executor):
+        async with build_worker(env.client, store, task_queue, executor, ondertekenaar=ondertekenaar):
             bank = Casusbank(env=env, store=store, task_queue=task_queue)
             try:
                 yield bank
             finally:
                 await bank.ruim_op()
     store.close()
+
+
+@pytest.fixture
+async def bank(env: WorkflowEnvironment, tmp_path: Path) -> AsyncIterator[Casusbank]:
+    async with casusbank(env, tmp_path) as b:
+        yield b
