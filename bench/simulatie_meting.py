@@ -58,9 +58,7 @@ def batch(aantal: int) -> float:
             data["melding"]["huishouden"] = f"HH-batch-{i}"
             (Path(tmp) / f"s{i:05d}.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
         start = time.perf_counter()
-        r = subprocess.run(
-            [str(Path(sys.executable).parent / "casus"), "simuleer", tmp, "--json"], capture_output=True, check=True
-        )
+        r = subprocess.run([str(Path(sys.executable).parent / "casus"), "simuleer", tmp, "--json"], capture_output=True, check=True)
         duur = time.perf_counter() - start
         assert len(json.loads(r.stdout)["scenarios"]) == aantal
     return duur
