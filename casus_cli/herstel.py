@@ -14,14 +14,17 @@ from casus_cli.per_casus import per_casus
 from casus_cli.uitvoer import tabel, toon_json
 from eventstore.store import stream_id
 from runtime.settings import Settings
-from service.herstel import _een
+from service.herstel import _een, keurmeester
 
 
 def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
     for casus_id in casus_ids:
         stream_id(casus_id)
     settings = Settings()
-    resultaten = per_casus(settings, None if alle else casus_ids, lambda client, store, c: _een(client, store, c, settings.task_queue))
+    keurder = keurmeester(settings)  # before anything: unreadable trusted keys stop here
+    resultaten = per_casus(
+        settings, None if alle else casus_ids, lambda client, store, c: _een(client, store, c, settings.task_queue, keurder)
+    )
     rijen = [asdict(h) for h in resultaten]
     if als_json:
         toon_json({"casussen": rijen})

@@ -59,6 +59,18 @@ class Ondertekenaar:
         return gevonden[1] if gevonden else None
 
 
+class Keurmeester:
+    """The trusted worker keys without a private one (`eventstore.store.Keurder`): for what checks
+    signatures but appends nothing itself (`casus herstel`)."""
+
+    def __init__(self, vertrouwd: Mapping[str, Ed25519PublicKey]) -> None:
+        self.vertrouwd = dict(vertrouwd)
+
+    def bezwaar(self, hash: str, ondertekening: Ondertekening) -> str | None:
+        gevonden = _bezwaar(hash, ondertekening, self.vertrouwd)
+        return gevonden[1] if gevonden else None
+
+
 def maak_worker_sleutel(pad: Path) -> Ed25519PublicKey:
     """Writes a new worker key only its owner may read; refuses to overwrite one. (Or:
     `openssl genpkey -algorithm ed25519 -out FILE`, and `openssl pkey -in FILE -pubout` for the public key.)"""

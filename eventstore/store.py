@@ -175,6 +175,14 @@ class EventStore:
             raise StreamConflictError(f"casus {casus_id}: versions {verwacht + 1}..{verwacht + len(stored)} hold other events")
         return self._toevoeging(verwacht, aanwezig, enveloppen, eigen=False)
 
+    def controleer_ondertekend(self, casus_id: str, keurder: Keurder) -> None:
+        """The whole stream by the rule the worker believes found events by (`_ondertekend`): for
+        `casus herstel`, which must not start a workflow from events no trusted worker appended.
+        Raises `StreamConflictError` (`NietOndertekendError` for a signature)."""
+        aanwezig = opnieuw(partial(self.recorder.select_events, stream_id(casus_id)), wat="read the casus")
+        if aanwezig:
+            self._ondertekend(casus_id, aanwezig, self._geverifieerd(casus_id, 0, aanwezig), keurder)
+
     def _geverifieerd(self, casus_id: str, verwacht: int, aanwezig: Sequence[StoredEvent]) -> list[Envelop]:
         vorige = self._laatste_hash(stream_id(casus_id), verwacht)
         enveloppen: list[Envelop] = []

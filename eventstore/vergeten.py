@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from domain.gebeurtenissen import HuishoudenVergeten, MeldingOntvangen
 from domain.partijen import Actor
 from eventstore.keten import Ondertekenaar
-from eventstore.store import EventStore, InvalidCasusIdError, StreamConflictError, lees, stream_id
+from eventstore.store import EventStore, InvalidCasusIdError, Keurder, StreamConflictError, lees, stream_id
 
 REGEL = "Wmo 2015 art. 5.3.5"
 RONDES = 5
@@ -76,6 +76,9 @@ def leg_vast(
 
 
 def _voeg_toe(store: EventStore, casus_id: str, e: HuishoudenVergeten, besluit: str, ondertekenaar: Ondertekenaar | None) -> bool:
+    if isinstance(ondertekenaar, Keurder):
+        # An erasure found recorded is believed only if a worker appended it (and everything before it).
+        store.controleer_ondertekend(casus_id, ondertekenaar)
     for _ in range(RONDES):
         stroom = store.read_met_sleutels(casus_id)
         if any(s == besluit for _, s in stroom):

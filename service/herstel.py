@@ -18,8 +18,10 @@ from domain import gebeurtenissen as g
 from domain import weergave
 from domain.gebeurtenissen import Gebeurtenis
 from domain.toegang import Gebruiker, vereis
-from eventstore.store import EventStore, misplaatst, stream_id
+from eventstore.ondertekening import Keurmeester, WorkerSleutelError, vertrouwde_sleutels
+from eventstore.store import EventStore, StreamConflictError, misplaatst, stream_id
 from runtime.policies import UnknownPolicyError, load_rules
+from runtime.settings import Settings
 from service.casussen import toegang
 from service.fouten import Geweigerd, Onbereikbaar
 from service.samenstelling import OPSLAGFOUTEN, Samenstelling
@@ -59,7 +61,7 @@ async def herstel(s: Samenstelling, wie: Gebruiker, casus_id: str) -> Herstel:
     client = await s.temporal()
     store = await asyncio.to_thread(lambda: s.store)
     try:
-        uit = await herstel_casus(client, store, casus_id, s.settings.task_queue)
+        uit = await herstel_casus(client, store, casus_id, s.settings.task_queue, keurmeester(s.settings))
     except RPCError as e:
         raise Onbereikbaar(
             f"Temporal at {s.settings.temporal_address} refused or dropped the request ({e.status.name}): {e.message}"
@@ -103,13 +105,20 @@ def _beginpunt(casus_id: str, stream: list[tuple[Gebeurtenis, str | None]]) -> C
     return start
 
 
-def _geverifieerde_stream(store: EventStore, casus_id: str) -> list[tuple[Gebeurtenis, str | None]] | Herstel:
-    """The stream with its keys, if every event verifies: a workflow is never started from a record
-    that does not hold together."""
+def _geverifieerde_stream(
+    store: EventStore, casus_id: str, keurder: Keurmeester | None = None
+) -> list[tuple[Gebeurtenis, str | None]] | Herstel:
+    """The stream with its keys, if every event verifies, and, where worker keys are trusted, was
+    appended by a worker: a workflow is never started from a record that does not hold together."""
     afwijkingen = store.verify(casus_id)
     if afwijkingen:
         eerste = afwijkingen[0]
         return Herstel(casus_id, "geweigerd", f"version {eerste.versie}: {eerste.melding}; `casus verifieer {casus_id}` names all")
+    if keurder is not None:
+        try:
+            store.controleer_ondertekend(casus_id, keurder)
+        except StreamConflictError as e:
+            return Herstel(casus_id, "geweigerd", f"{e}; `casus verifieer {casus_id}` names all")
     try:
         stream = store.read_met_sleutels(casus_id)
     except ValueError as onleesbaar:
@@ -120,7 +129,17 @@ def _geverifieerde_stream(store: EventStore, casus_id: str) -> list[tuple[Gebeur
     return stream
 
 
-async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_queue: str) -> Herstel:
+def keurmeester(settings: Settings) -> Keurmeester | None:
+    """The trusted worker keys (CASUS_WORKER_PUBLIEKE_SLEUTELS, else the worker key's public half):
+    with them a restore starts from nothing a database login appended without a worker's key."""
+    try:
+        vertrouwd = vertrouwde_sleutels(settings.worker_publieke_sleutels, settings.worker_sleutel)
+    except WorkerSleutelError as e:
+        raise Geweigerd(f"{e}; nothing was restored", veld="CASUS_WORKER_PUBLIEKE_SLEUTELS") from None
+    return Keurmeester(vertrouwd) if vertrouwd else None
+
+
+async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_queue: str, keurder: Keurmeester | None = None) -> Herstel:
     toestand = await workflow_toestand(client, casus_id)
     if toestand == "loopt":
         return Herstel(casus_id, "loopt", "its workflow runs; nothing to restore")
@@ -130,7 +149,7 @@ async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_q
             casus_id, "vastgelopen", f"its workflow runs but its task failed {pogingen} times (see the worker's log); "
             "terminate it (`temporal workflow terminate`) once the cause is found, then restore it",
         )  # fmt: skip
-    stream = await asyncio.to_thread(_geverifieerde_stream, store, casus_id)
+    stream = await asyncio.to_thread(_geverifieerde_stream, store, casus_id, keurder)
     if isinstance(stream, Herstel):
         return stream
     start = _beginpunt(casus_id, stream)
@@ -149,9 +168,9 @@ async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_q
     return Herstel(casus_id, "hersteld", f"{vorige}; started again from {len(stream)} events")
 
 
-async def _een(client: Client, store: EventStore, casus_id: str, task_queue: str) -> Herstel:
+async def _een(client: Client, store: EventStore, casus_id: str, task_queue: str, keurder: Keurmeester | None = None) -> Herstel:
     """One casus of a walk over many; what goes wrong with it is its answer, and the others are still restored."""
     try:
-        return await herstel_casus(client, store, casus_id, task_queue)
+        return await herstel_casus(client, store, casus_id, task_queue, keurder)
     except (RPCError, ValueError) as e:
         return Herstel(casus_id, "geweigerd", f"{type(e).__name__}: {str(e)[:200]}")

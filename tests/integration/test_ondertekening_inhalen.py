@@ -18,12 +18,16 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.eventstore import CONFLICT, EventStoreActivities, Toevoegen
 from domain.draaiboek import Draaiboek
+from domain.partijen import Actor
 from domain.stap import Regelset
 from eventstore.keten import Ondertekenaar as Tekenaar
 from eventstore.keten import uitpakken, verpak
-from eventstore.ondertekening import Ondertekenaar, maak_worker_sleutel, overzicht
+from eventstore.ondertekening import Keurmeester, Ondertekenaar, maak_worker_sleutel, overzicht
 from eventstore.store import EventStore, NietOndertekendError, StreamConflictError, Toevoeging, stream_id
+from eventstore.vergeten import leg_vast
+from eventstore.vergeten import sleutel as vergeet_sleutel
 from runtime.settings import Settings
+from service.herstel import Herstel, _geverifieerde_stream
 from tests.integration.test_integriteit import rauw, sleutel
 from worker import werkersleutel
 
@@ -196,3 +200,33 @@ def test_the_worker_trusts_its_own_key_and_those_of_casus_worker_publieke_sleute
     sleutel = tmp_path / "geheim" / "worker.ed25519"
     beide = werkersleutel(Settings(state_dir=tmp_path, worker_sleutel=sleutel, worker_publieke_sleutels=str(tmp_path / "publiek")))
     assert beide is not None and set(beide.vertrouwd) == {beide.vingerafdruk, ander.vingerafdruk}
+
+
+@pytest.mark.storing
+def test_a_restore_starts_from_no_event_a_worker_did_not_sign(
+    store: EventStore, store_settings: Settings, werker: Ondertekenaar, ijmond: Regelset
+) -> None:
+    """`casus herstel` rebuilds a workflow from its stream: with the trusted worker keys it refuses a
+    stream holding an event no worker signed, as the worker refuses to catch up on one."""
+    casus_id, _ = nieuwe_casus(store, ijmond, werker)
+    keurder = Keurmeester(werker.vertrouwd)
+    assert not isinstance(_geverifieerde_stream(store, casus_id, keurder), Herstel)
+    vals = schrijf_rij(store, store_settings, casus_id, None)
+    geweigerd = _geverifieerde_stream(store, casus_id, keurder)
+    assert isinstance(geweigerd, Herstel) and geweigerd.uitkomst == "geweigerd"
+    assert f"version {vals}: unsigned" in geweigerd.toelichting
+    assert not isinstance(_geverifieerde_stream(store, casus_id), Herstel), "without trusted keys the chain alone decides"
+
+
+@pytest.mark.storing
+def test_an_erasure_forged_into_a_stream_is_not_taken_as_recorded(
+    store: EventStore, store_settings: Settings, werker: Ondertekenaar, ijmond: Regelset
+) -> None:
+    """A database login writes a row under the erasure's key, so that the real erasure would be
+    skipped as done: the worker believes it only if a worker signed it, and says where it failed."""
+    casus_id, _ = nieuwe_casus(store, ijmond, werker)
+    huishouden = store.read(casus_id)[0].huishouden  # type: ignore[attr-defined]
+    schrijf_rij(store, store_settings, casus_id, None, besluit=vergeet_sleutel(huishouden, 1))
+    uitslag = leg_vast(store, huishouden, 1, "bewaartermijn", Actor(partij="veilig-thuis", medewerker="dirk"), ondertekenaar=werker)
+    assert casus_id in uitslag.mislukt and "unsigned" in uitslag.mislukt[casus_id]
+    assert uitslag.al == []
