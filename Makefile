@@ -20,12 +20,12 @@ dev: $(STAMP)
 test: $(STAMP) lint typecheck browser compose promtool
 	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20 tests
 
-# The audit page is checked in headless Chromium, Debian's package; installed when missing and possible.
+# The audit page and the Temporal UI are checked in headless Chromium (and ChromeDriver), Debian's packages; installed when missing and possible.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@{ command -v chromium && command -v chromedriver; } >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "chromium is not installed: the audit page test skips outside CI"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	  else echo "chromium or chromedriver is not installed: the audit page and Temporal UI tests skip outside CI"; fi; }
 
 # The deploy files are checked with Debian's docker-compose (`config` needs no engine); installed when missing and possible.
 compose:
