@@ -18,13 +18,10 @@ from typing import Annotated, Any, Literal
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.fouten import IdentiteitError
+from api import probleem
 from api.identiteit import Verificateur, token_uit_header
 from domain.partijen import Identificatie
 from domain.tijd import ZONE, geldig_moment
@@ -37,40 +34,8 @@ from service.samenstelling import Samenstelling
 
 log = structlog.get_logger()
 _IDENTIFICATIE: TypeAdapter[str] = TypeAdapter(Identificatie)
-PROBLEEM = "application/problem+json"
-TYPE_BASIS = "urn:casus:probleem:"
-STATUS: dict[str, int] = {"geweigerd": 422, "verboden": 403, "onbekend": 404, "conflict": 409, "onbereikbaar": 503}
 SLEUTEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,99}")
 CASUS_ID = r"^(casus-)?[0-9a-fA-F-]{32,36}$"
-
-
-class Probleem(BaseModel):
-    """RFC 9457 problem details, with the rule (`regel`) or access reason (`reden`) and the field."""
-
-    model_config = ConfigDict(extra="allow")
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    instance: str | None = None
-    regel: str | None = None
-    reden: str | None = None
-    veld: str | None = None
-
-
-FOUTEN: dict[int | str, dict[str, Any]] = {
-    status: {"model": Probleem, "content": {PROBLEEM: {}}, "description": beschrijving}
-    for status, beschrijving in (
-        (401, "no valid token"),
-        (403, "the token's person may not do this"),
-        (404, "no such casus or action"),
-        (409, "the key belongs to another request"),
-        (413, "the request body is too large"),
-        (422, "refused by a rule of the agreements, or a field is invalid"),
-        (503, "Temporal, a worker, the event store or the identity provider does not answer"),
-    )
-}
 
 
 class Aanmelden(BaseModel):
@@ -94,54 +59,6 @@ class VergetenInvoer(BaseModel):
 class Inzagen(BaseModel):
     inzagen: list[Inzage]
     pagina: Pagina
-
-
-def _probleem(status: int, titel: str, detail: str, soort: str, instance: str, **extra: Any) -> JSONResponse:
-    inhoud = {"type": f"{TYPE_BASIS}{soort}", "title": titel, "status": status, "detail": detail, "instance": instance}
-    inhoud |= {k: v for k, v in extra.items() if v is not None}
-    return JSONResponse(inhoud, status_code=status, media_type=PROBLEEM)
-
-
-class _Grootte:
-    """Refuses a request body over the limit (413) before it is parsed, whether or not it says its length."""
-
-    def __init__(self, app: ASGIApp, maximum: int) -> None:
-        self.app = app
-        self.maximum = maximum
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        lengte = dict(scope.get("headers", [])).get(b"content-length")
-        if lengte is not None and (not lengte.isdigit() or int(lengte) > self.maximum):
-            await self._te_groot(scope, receive, send)
-            return
-        gelezen = 0
-
-        async def tellend() -> Message:
-            nonlocal gelezen
-            bericht = await receive()
-            if bericht["type"] == "http.request":
-                gelezen += len(bericht.get("body", b""))
-                if gelezen > self.maximum:
-                    raise _TeGroot
-            return bericht
-
-        try:
-            await self.app(scope, tellend, send)
-        except _TeGroot:
-            await self._te_groot(scope, receive, send)
-
-    async def _te_groot(self, scope: Scope, receive: Receive, send: Send) -> None:
-        antwoord = _probleem(
-            413, "The request body is too large", f"the API reads at most {self.maximum} bytes", "te-groot", scope.get("path", "")
-        )
-        await antwoord(scope, receive, send)
-
-
-class _TeGroot(Exception):  # noqa: N818 - a signal inside the size guard
-    pass
 
 
 async def gebruiker(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None) -> Gebruiker:
@@ -212,49 +129,14 @@ def maak_app(samenstelling: Samenstelling, verificateur: Verificateur, *, ontwik
             "with the rule id (`regel`) or access reason (`reden`) and the field (`veld`)."
         ),
         lifespan=levensduur,
-        responses=FOUTEN,
+        responses=probleem.FOUTEN,
     )
     app.state.samenstelling = samenstelling
     app.state.verificateur = verificateur
     app.state.ontwikkeling = ontwikkeling
-    app.add_middleware(_Grootte, maximum=samenstelling.settings.api_max_body_bytes)
-    app.add_exception_handler(DienstFout, _dienstfout)  # type: ignore[arg-type]
-    app.add_exception_handler(IdentiteitError, _identiteit)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, _ongeldig)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
-    app.add_exception_handler(Exception, _onverwacht)
+    probleem.richt_in(app, samenstelling.settings.api_max_body_bytes)
     app.include_router(router)
     return app
-
-
-async def _dienstfout(request: Request, e: DienstFout) -> JSONResponse:
-    status = STATUS[e.soort]
-    # An access refusal's code is its `reden`, as for a token's (api/fouten.py), and its `regel` too.
-    reden = e.regel if e.soort == "verboden" else None
-    return _probleem(status, _titel(e.soort), e.melding, e.soort, request.url.path, regel=e.regel, veld=e.veld, reden=reden)
-
-
-async def _identiteit(request: Request, e: IdentiteitError) -> JSONResponse:
-    antwoord = _probleem(e.status, e.titel, e.detail, e.reden, request.url.path, reden=e.reden)
-    if e.www_authenticate:
-        antwoord.headers["WWW-Authenticate"] = e.www_authenticate
-    return antwoord
-
-
-async def _ongeldig(request: Request, e: RequestValidationError) -> JSONResponse:
-    fout = e.errors()[0]
-    plaats = [str(p) for p in fout.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    return _probleem(422, "A field is invalid", str(fout.get("msg")), "ongeldig", request.url.path, veld=".".join(plaats) or None)
-
-
-async def _onverwacht(request: Request, e: Exception) -> JSONResponse:
-    """What no use case foresaw: logged with its traceback here, answered without any of it."""
-    log.error("unexpected error", pad=request.url.path, exc_info=e)
-    return _probleem(500, "Internal error", "the API could not answer this request; it is logged", "intern", request.url.path)
-
-
-async def _http(request: Request, e: StarletteHTTPException) -> JSONResponse:
-    return _probleem(e.status_code, str(e.detail), str(e.detail), f"http-{e.status_code}", request.url.path)
 
 
 # Where to log in, and whether the service lives: no token.
@@ -270,7 +152,7 @@ async def gezond() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/gereed", tags=["dienst"], summary="Readiness: the event store and Temporal answer", responses={503: FOUTEN[503]})
+@router.get("/gereed", tags=["dienst"], summary="Readiness: the event store and Temporal answer", responses={503: probleem.FOUTEN[503]})
 async def gereed(request: Request, s: Dienst) -> Response:
     """Asked without a token: says which part is not ready, never where it is or what it answered
     (that goes to the log)."""
@@ -279,7 +161,7 @@ async def gereed(request: Request, s: Dienst) -> Response:
             await controle(s)
         except DienstFout as e:
             log.warning("not ready", deel=deel, fout=e.melding)
-            return _probleem(503, "Not ready", f"the {deel} does not answer", "niet-gereed", request.url.path)
+            return probleem.antwoord(503, "Not ready", f"the {deel} does not answer", "niet-gereed", request.url.path)
     return JSONResponse({"status": "gereed"})
 
 
@@ -429,13 +311,3 @@ def _moment(moment: datetime | None, veld: str) -> datetime | None:
         return geldig_moment(moment)
     except ValueError as e:
         raise Geweigerd(str(e), veld=veld) from None
-
-
-def _titel(soort: str) -> str:
-    return {
-        "geweigerd": "Refused by the agreements or an invalid field",
-        "verboden": "Not allowed for this person",
-        "onbekend": "Not found",
-        "conflict": "The key belongs to another request",
-        "onbereikbaar": "A service behind the API does not answer",
-    }[soort]
