@@ -18,7 +18,7 @@ from temporalio.service import RPCError
 
 from domain.beslissen import decide
 from domain.evolueren import herbouw
-from domain.gebeurtenissen import Melder, MeldingOntvangen
+from domain.gebeurtenissen import Gebeurtenis, Melder, MeldingOntvangen
 from domain.huishouden import een_open_casus
 from domain.opdrachten import OPDRACHTEN, Melden, Verzoek
 from domain.tijd import lokaal
@@ -256,11 +256,17 @@ async def dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str | 
     return await asyncio.to_thread(_dossier, s, wie, casus_id, (reden or "").strip())
 
 
-def _dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str) -> Dossier:
+def uit_de_store(s: Samenstelling, casus_id: str) -> tuple[list[Gebeurtenis], Casus]:
+    """The casus's stream and the casus it folds to, from the record (not the workflow's memory)."""
     gebeurtenissen = s.lees(lambda: s.store.read(casus_id), "read the casus")
     casus = herbouw(gebeurtenissen)
     if casus is None:
         raise Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
+    return gebeurtenissen, casus
+
+
+def _dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str) -> Dossier:
+    gebeurtenissen, casus = uit_de_store(s, casus_id)
     with toegang():
         vereis_betrokken(wie, "dossier", casus)
         vereis_lezer_van_teksten(wie, casus, load_policy(casus.beleid).formulier_direct_moment)

@@ -18,8 +18,8 @@ from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
 from runtime.policies import policy_ids
 from service import inzagelog
 from service.audit_html import pagina
-from service.casussen import toegang
-from service.fouten import Geweigerd, Onbekend
+from service.casussen import toegang, uit_de_store
+from service.fouten import Geweigerd
 from service.modellen import Inzage
 from service.samenstelling import Samenstelling
 
@@ -48,10 +48,7 @@ async def audit(
 def _audit(
     s: Samenstelling, wie: Gebruiker, casus_id: str, op: datetime | None, volgens: datetime | None, reden: str, html: bool
 ) -> dict[str, Any]:
-    gebeurtenissen = s.lees(lambda: s.store.read(casus_id), "read the casus")
-    casus = herbouw(gebeurtenissen)
-    if casus is None:
-        raise Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
+    gebeurtenissen, casus = uit_de_store(s, casus_id)
     with toegang():
         vereis_betrokken(wie, "audit", casus)
     if wie.rol == "auditor":
