@@ -6,6 +6,9 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,6 +27,7 @@ from runtime.settings import Settings
 from runtime.temporal import ServiceUnavailableError, connect
 from tests.conftest import store_env
 from tests.faults.onderdelen import TemporalServer, Worker
+from tests.voordeur import Voordeur
 from workflows.casus import CasusStart, CasusWorkflow
 
 
@@ -118,3 +122,27 @@ def telling(store: EventStore, workflow_versies: dict[str, int], erkend: dict[st
 
 def niets_verloren(t: dict[str, int]) -> None:
     assert (t["verloren"], t["dubbel"], t["vastgelopen"]) == (0, 0, 0), t
+
+
+@dataclass
+class Stapel:
+    """A worker and the API as processes of their own beside the test's Temporal server, on a
+    SQLite store of the test's own; the CLI goes through `deur`."""
+
+    settings: Settings
+    env: dict[str, str]
+    worker: Worker
+    deur: Voordeur
+
+
+@contextmanager
+def worker_en_voordeur(server: TemporalServer, map_: Path) -> Iterator[Stapel]:
+    settings = sqlite_instellingen(server, map_)
+    env = omgeving(settings) | {"CASUS_WACHT_OP_WORKER_S": "60"}
+    worker = start_worker(settings)
+    deur = Voordeur(env, map_ / "api")
+    try:
+        yield Stapel(settings, env, worker, deur)
+    finally:
+        worker.stop()
+        deur.stop()

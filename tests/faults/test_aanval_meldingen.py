@@ -16,9 +16,8 @@ from temporalio.client import Client
 
 from domain import gebeurtenissen as g
 from eventstore.store import EventStore
-from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker
+from tests.faults.casussen import worker_en_voordeur
 from tests.faults.onderdelen import TemporalServer
-from tests.voordeur import Voordeur
 
 pytestmark = pytest.mark.storing
 
@@ -26,11 +25,8 @@ pytestmark = pytest.mark.storing
 async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_told_as_no_worker(
     server: TemporalServer, client: Client, tmp_path: Path
 ) -> None:
-    settings = sqlite_instellingen(server, tmp_path)
-    env = omgeving(settings) | {"CASUS_WACHT_OP_WORKER_S": "60"}
-    worker = start_worker(settings)
-    deur = Voordeur(env, tmp_path / "api")
-    try:
+    with worker_en_voordeur(server, tmp_path) as stapel:
+        settings, deur = stapel.settings, stapel.deur
         r = await asyncio.to_thread(deur.casus, "melding", "--beleid", "ijmond-2024", "--gemeente", "velsen",
                                     "--huishouden", "HH-bezet", "--als", "veilig-thuis")  # fmt: skip
         assert r.returncode == 0, r.stderr
@@ -55,9 +51,6 @@ async def test_an_action_taken_by_a_worker_while_the_event_store_is_busy_is_not_
             assert any(isinstance(e, g.SpoedVastgesteld) for e in store.read(casus_id)), "the worker never recorded the action"
         finally:
             store.close()
-    finally:
-        worker.stop()
-        deur.stop()
     assert "no worker answered" not in bezet.stderr, (
         f"a worker took the action (it was recorded once the lock was free), but the CLI said: {bezet.stderr.strip()}"
     )

@@ -17,7 +17,7 @@ from temporalio.client import Client
 
 from domain import gebeurtenissen as g
 from eventstore.store import EventStore
-from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker
+from tests.faults.casussen import omgeving, sqlite_instellingen, start_worker, worker_en_voordeur
 from tests.faults.onderdelen import TemporalServer, noteer
 from tests.voordeur import Voordeur, voordeur
 
@@ -69,11 +69,8 @@ async def test_a_melding_retried_with_its_key_while_no_worker_runs_is_one_casus(
 async def test_an_action_without_a_worker_and_a_terminated_workflow_are_told_plainly(
     server: TemporalServer, client: Client, tmp_path: Path
 ) -> None:
-    settings = sqlite_instellingen(server, tmp_path)
-    env = omgeving(settings) | {"CASUS_WACHT_OP_WORKER_S": "60"}
-    worker = start_worker(settings)
-    deur = Voordeur(env, tmp_path / "api")
-    try:
+    with worker_en_voordeur(server, tmp_path) as stapel:
+        settings, env, worker, deur = stapel.settings, stapel.env, stapel.worker, stapel.deur
         r = await asyncio.to_thread(deur.casus, "melding", "--beleid", "gelderland-midden-2019", "--gemeente", "ede",
                                     "--huishouden", "HH-zw", "--als", "veilig-thuis")  # fmt: skip
         assert r.returncode == 0, r.stderr
@@ -97,9 +94,6 @@ async def test_an_action_without_a_worker_and_a_terminated_workflow_are_told_pla
         assert json.loads(hersteld.stdout)["casussen"][0]["uitkomst"] == "hersteld", hersteld.stderr
         verder = await asyncio.to_thread(deur.casus, "beoordeling-afronden", casus_id, "--als", "veilig-thuis", "--besluit", "onderzoek")
         assert verder.returncode == 0, verder.stderr
-    finally:
-        worker.stop()
-        deur.stop()
     store = EventStore.open(settings)
     try:
         stream = store.read(casus_id)
