@@ -51,19 +51,48 @@ def wacht_tot(voorwaarde: Callable[[], bool], seconden: float = 60, stap: float 
 
 
 class TemporalServer:
+    """A dev server on a state file. Its port is found free and then given to it, and the server
+    picks further ports of its own: another process can take one in between. A server that exits
+    before it listens is started again on a new port; its own words are kept in `temporal.log`."""
+
+    POGINGEN = 3
+
     def __init__(self, state: Path) -> None:
         self.state, self.poort = state, vrije_poort()
         self.adres = f"127.0.0.1:{self.poort}"
         self.proces: subprocess.Popen[bytes] | None = None
+        self.logboek = state / "temporal.log"
 
     def start(self) -> None:
+        for poging in range(1, self.POGINGEN + 1):
+            self.proces = self._start()
+            try:
+                wacht_tot(lambda: self._luistert() or self._gestopt(), 60)
+            except TimeoutError:
+                self.stop()
+                raise TimeoutError(f"the Temporal dev server did not listen on {self.adres} in 60 s: {self._staart()}") from None
+            if not self._gestopt():
+                return
+            if poging == self.POGINGEN:
+                raise RuntimeError(f"the Temporal dev server exited {self.POGINGEN} times before it listened: {self._staart()}")
+            self.poort = vrije_poort()
+            self.adres = f"127.0.0.1:{self.poort}"
+
+    def _start(self) -> subprocess.Popen[bytes]:
         cmd = [str(binary("temporal")), "server", "start-dev", "--db-filename", str(self.state / "temporal.db"), "--ip", "127.0.0.1",
                "--port", str(self.poort), "--headless", "--log-level", "error",
                "--search-attribute", "CasusBeleid=Keyword", "--search-attribute", "CasusGemeente=Keyword",
                "--search-attribute", "CasusHouder=Keyword", "--search-attribute", "CasusFase=Keyword",
                "--search-attribute", "CasusVolgendeTermijn=Datetime", "--search-attribute", "CasusMonitoringBesluitNodig=Bool"]  # fmt: skip
-        self.proces = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-        wacht_tot(self._luistert, 60)
+        with self.logboek.open("ab") as log:
+            return subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def _gestopt(self) -> bool:
+        return self.proces is not None and self.proces.poll() is not None
+
+    def _staart(self) -> str:
+        tekst = self.logboek.read_text(encoding="utf-8", errors="replace") if self.logboek.exists() else ""
+        return tekst[-2000:].strip() or "(it printed nothing)"
 
     def _luistert(self) -> bool:
         with socket.socket() as s:
