@@ -192,7 +192,8 @@ async def start_workflow_van(
 async def melding_van(h: WorkflowHandle[Any, Any], nieuw: bool, melden: Melden) -> Casus:
     """The casus once its melding is in the event store (a worker records it)."""
     if nieuw:
-        gemeld: Casus = await h.execute_update("gemeld", result_type=Casus)
+        # Named as the actions are (`<actie>-…`), so Temporal's history says what it waited for.
+        gemeld: Casus = await h.execute_update("gemeld", result_type=Casus, id=f"melding-{melden.casus_id}")
         return gemeld
     casus: Casus | None = await h.query(CasusWorkflow.toestand)
     if casus is None:
