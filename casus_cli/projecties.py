@@ -1,5 +1,5 @@
-"""`casus projecties herbouw` (from zero, with progress) and `casus projecties draai` (the runner
-as a process of its own, as production runs it)."""
+"""`casus projecties herbouw` (from zero beside the live read models, then a switch) and
+`casus projecties draai` (the runner as a process of its own, as production runs it)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ import time
 import click
 import structlog
 
-from casus_cli.fouten import UnreachableError
+from casus_cli.fouten import RefusedError, UnreachableError
 from projections.alle import namen
 from projections.enkel import enige_runner
+from projections.herbouw import Herbouw, HerbouwBezigError
 from projections.runner import ProjectionRunner
 from runtime import logging as casus_logging
 from runtime.settings import Settings
@@ -49,24 +50,31 @@ def _runner(gekozen: tuple[str, ...]) -> tuple[ProjectionRunner, Samenstelling]:
 
 @projecties.command("herbouw")
 @click.option("--naam", "gekozen", multiple=True, help=f"one of {', '.join(namen())} (default: all)")
-@click.option("--json", "als_json", is_flag=True, help="progress as JSON lines")
+@click.option("--json", "als_json", is_flag=True, help="the outcome as one JSON document")
 def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
-    """Rebuilds read models from the first event, with a progress bar (JSON lines when not a terminal)."""
+    """Rebuilds read models from the first event beside the live ones, then switches; the running
+    projection runner follows on from there. Progress goes to stderr (a bar on a terminal, JSON lines
+    otherwise); stdout holds only the outcome."""
     runner, s = _runner(gekozen)
-    totaal = runner.store.head()
     start = time.monotonic()
-    lijnen = als_json or not sys.stdout.isatty()
     try:
-        if lijnen:
-            runner.rebuild(lambda positie, head: click.echo(json.dumps({"positie": positie, "totaal": head})))
+        herbouwer = Herbouw(runner.store, runner.views, runner.projections, batch=max(runner.batch, 5000))
+        if sys.stderr.isatty():
+            with click.progressbar(length=max(runner.store.head(), 1), label="herbouw", show_pos=True, file=sys.stderr) as balk:
+                uitkomst = herbouwer.run(lambda positie, _tot: balk.update(positie - balk.pos))
         else:
-            with click.progressbar(length=totaal, label="herbouw", show_pos=True) as balk:
-                runner.rebuild(lambda positie, _head: balk.update(positie - balk.pos))
+            uitkomst = herbouwer.run(lambda positie, tot: click.echo(json.dumps({"positie": positie, "totaal": tot}), err=True))
+    except HerbouwBezigError as e:
+        raise RefusedError(str(e), regel="herbouw-bezig") from None
     finally:
         s.sluit()
     seconden = round(time.monotonic() - start, 3)
-    klaar = {"klaar": True, "projecties": [p.name for p in runner.projections], "gebeurtenissen": totaal, "seconden": seconden}
-    click.echo(json.dumps(klaar) if lijnen else f"{totaal} gebeurtenissen in {seconden} s")
+    klaar = {
+        "klaar": True, "projecties": [p.name for p in runner.projections], "gebeurtenissen": uitkomst.positie,
+        "positie": uitkomst.positie, "tabellen": list(uitkomst.tabellen), "rijen": uitkomst.rijen, "seconden": seconden,
+    }  # fmt: skip
+    tekst = f"{uitkomst.positie} gebeurtenissen in {seconden} s; {len(uitkomst.tabellen)} tabellen gewisseld"
+    click.echo(json.dumps(klaar) if als_json else f"{tekst}, de runner volgt vanaf {uitkomst.positie}")
 
 
 @projecties.command("draai")

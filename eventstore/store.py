@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, IntegrityError, StoredEvent, TrackingRecorder
+from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
@@ -116,6 +117,13 @@ class EventStore:
 
     def close(self) -> None:
         self.infrastructure.close()
+
+    def opnieuw_geopend(self) -> EventStore:
+        """The same store with connections of its own (for a forked process, which may not use its
+        parent's), reading only: it creates no table (side by side, PostgreSQL's catalog would refuse
+        the second of two at once)."""
+        env = self.infrastructure.env
+        return EventStore(InfrastructureFactory.construct(Environment(env.name, {**env, "CREATE_TABLE": "no"})))
 
     def append(
         self,
@@ -315,17 +323,25 @@ class EventStore:
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
-    def log_ruw(self, na: int, limit: int = 500) -> list[tuple[int, str, object, str, bytes]]:
+    def log_ruw(self, na: int, limit: int = 500, deel: tuple[int, int] = (0, 1)) -> list[tuple[int, str, object, str, bytes]]:
         """The global log after `na` as stored rows (position, stream id, version, type, bytes),
         nothing decoded or converted: the projection runner checks each row itself, so that a row
-        written past the application (that does not decode or verify) is set aside, not raised."""
+        written past the application (that does not decode or verify) is set aside, not raised.
+        `deel` (k, n): only the streams of part k of n, every stream whole in one part (PostgreSQL;
+        a rebuild reads the parts side by side)."""
+        k, n = deel
         kolommen = "originator_id, originator_version, topic, state FROM {tabel}"
         if isinstance(self.recorder, CasusPostgresRecorder):
             tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)
-            vraag = SQL("SELECT notification_id, " + kolommen + " WHERE notification_id > %s ORDER BY notification_id LIMIT %s")
+            filter_ = " AND get_byte(uuid_send(originator_id), 15) %% %s = %s" if n > 1 else ""
+            vraag = SQL(
+                "SELECT notification_id, " + kolommen + " WHERE notification_id > %s" + filter_ + " ORDER BY notification_id LIMIT %s"
+            )
             with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
-                curs.execute(vraag.format(tabel=tabel), (na, limit))
+                curs.execute(vraag.format(tabel=tabel), (na, n, k, limit) if n > 1 else (na, limit))
                 return [(p, str(o), v, t, s) for p, o, v, t, s in curs.fetchall()]
+        if n > 1:
+            raise ValueError("the log is read in parts on PostgreSQL only")
         tabel_naam = getattr(self.recorder, "events_table_name", "stored_events")
         with self.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
             c.execute(f"SELECT rowid, {kolommen.format(tabel=tabel_naam)} WHERE rowid > ? ORDER BY rowid LIMIT ?", (na, limit))

@@ -15,6 +15,10 @@ from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 
 Row = dict[str, Any]
 
+WISSELSLOT = 0x63617376
+"""The PostgreSQL advisory lock key the runner's batches hold shared and a rebuild's switch holds
+exclusive ("casv"): a batch never straddles a switch (projections/herbouw.py)."""
+
 
 def tijdstip(moment: datetime) -> str:
     """A sortable text form of an instant (UTC, fixed width), the same in both databases."""
@@ -38,7 +42,7 @@ class Sql(ABC):
     def executemany(self, statement: str, rijen: Sequence[Sequence[Any]]) -> None: ...
 
 
-class _SQLiteSql(Sql):
+class SQLiteSql(Sql):
     def __init__(self, cursor: Any) -> None:
         self.cursor = cursor
 
@@ -87,6 +91,15 @@ class ViewStore(ABC):
     def forget(self, sql: Sql, name: str) -> None:
         """Drops a projection's tracked position, so it is rebuilt from the first event."""
 
+    @abstractmethod
+    def position_in(self, sql: Sql, name: str) -> int:
+        """A projection's tracked position as the transaction of `sql` sees it."""
+
+    @abstractmethod
+    def swap_lock(self, sql: Sql) -> None:
+        """Held by a batch's transaction until it ends, so that a rebuild's switch of the tables
+        waits for it and a batch after the switch sees the new position."""
+
     def create(self, statements: Sequence[str]) -> None:
         if not self.creates_tables:
             return
@@ -104,10 +117,10 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
     @contextmanager
     def transaction(self, *, commit: bool = True) -> Iterator[Sql]:
         with self.datastore.transaction(commit=commit) as cursor:
-            yield _SQLiteSql(cursor)
+            yield SQLiteSql(cursor)
 
     def track(self, sql: Sql, name: str, position: int) -> None:
-        assert isinstance(sql, _SQLiteSql)
+        assert isinstance(sql, SQLiteSql)
         self._insert_tracking(sql.cursor, Tracking(name, position))
 
     def position(self, name: str) -> int:
@@ -115,6 +128,14 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
 
     def forget(self, sql: Sql, name: str) -> None:
         sql.execute("DELETE FROM tracking WHERE application_name = %s", (name,))
+
+    def position_in(self, sql: Sql, name: str) -> int:
+        assert isinstance(sql, SQLiteSql)
+        return self._max_tracking_id(name, sql.cursor) or 0
+
+    def swap_lock(self, sql: Sql) -> None:
+        """None needed: every writing transaction holds the database's write lock from its start
+        (BEGIN IMMEDIATE, eventstore/infrastructure.py)."""
 
 
 class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
@@ -132,6 +153,13 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
 
     def forget(self, sql: Sql, name: str) -> None:
         sql.execute(f"DELETE FROM {self.tracking_table_name} WHERE application_name = %s", (name,))
+
+    def position_in(self, sql: Sql, name: str) -> int:
+        assert isinstance(sql, _PostgresSql)
+        return self._max_tracking_id(name, sql.cursor) or 0
+
+    def swap_lock(self, sql: Sql) -> None:
+        sql.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WISSELSLOT,))
 
 
 def open_views(infrastructure: InfrastructureFactory[TrackingRecorder]) -> ViewStore:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from projections.basis import Projection
 from projections.caseload import Caseload
 from projections.huishouden import Huishouden
-from projections.runner import Projection
 from projections.termijnen import Termijnen
 from projections.verantwoordelijkheid import Verantwoordelijkheid
 

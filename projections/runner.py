@@ -5,55 +5,33 @@ does not decode or verify is quarantined for its casus (projections/quarantaine.
 
 from __future__ import annotations
 
-import gc
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Protocol
 
 import structlog
 
 from eventstore.keten import uitpakken
 from eventstore.opnieuw import STANDAARD, Terugval, opnieuw, voorbijgaand
 from eventstore.store import EventStore, Opgeslagen, decode
-from eventstore.views import Sql, ViewStore, tijdstip
+from eventstore.views import ViewStore, tijdstip
 from projections import caseload, quarantaine, termijnen
+from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
+from projections.herbouw import Herbouw
 from projections.lezen import GEMIST
 from projections.quarantaine import Keuring, Verdacht
 from runtime.metriek import GEEN_HOUDER, MEET_SECONDEN, Meting, Rapporteur
 
 log = structlog.get_logger()
 
-Voortgang = Callable[[int, int], None]
-"""Called with the position every projection has reached and the log's head."""
 Melder = Callable[[Verdacht], None]
 """Called once for each event newly set aside (a metric, beyond the error line in the log)."""
 
 
-class Projection(Protocol):
-    name: str
-    ddl: tuple[str, ...]
-    tables: tuple[str, ...]
-
-    def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
-        """Applies a batch of events in log order, inside the batch's transaction."""
-
-
-@contextmanager
-def _zonder_cyclusopruiming() -> Iterator[None]:
-    """A batch allocates thousands of short-lived objects that hold no reference cycles; the cycle
-    collector's passes over them cost a third of a rebuild. Paused for the batch, it runs as usual
-    afterwards (reference counting still frees everything at once)."""
-    aan = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if aan:
-            gc.enable()
+class _VerschovenError(Exception):
+    """A read model's position is no longer the one the step read: a rebuild switched its tables."""
 
 
 class ProjectionRunner:
@@ -83,17 +61,32 @@ class ProjectionRunner:
 
     def step(self) -> int:
         """One batch of the log, read once and applied to every projection that has not seen it,
-        each projection in its own transaction with its position; the number of events read."""
+        each projection in its own transaction with its position; the number of events read. A
+        step that finds its read models switched by a rebuild (projections/herbouw.py) writes
+        nothing and the runner goes on from their new position."""
         posities = opnieuw(
             lambda: {p.name: self.views.position(p.name) for p in self.projections}, wat="read the positions", terugval=self.terugval
         )
         na = min(posities.values(), default=0)
-        with _zonder_cyclusopruiming():
+        with zonder_cyclusopruiming():
             rijen = opnieuw(lambda: self.store.log_ruw(na, self.batch), wat="read the log", terugval=self.terugval)
             items, verdacht = self.keuring.keur(rijen)
-            self._meld(verdacht)
-            self._apply(items, verdacht, posities)
+            try:
+                self._meld(verdacht)
+                self._apply(items, verdacht, posities)
+            except _VerschovenError as e:
+                self._na_wissel(str(e))
+                return max(len(rijen), 1)
         return len(rijen)
+
+    def _na_wissel(self, naam: str) -> None:
+        """The verdicts and links this runner remembered belong to the tables it wrote; the new ones
+        carry their own quarantine."""
+        self.keuring.vergeet()
+        opnieuw(lambda: self.keuring.laad(self.views), wat="read the quarantine", terugval=self.terugval)
+        self._gemeld.clear()
+        log.info("the read models were rebuilt beside the runner; it follows on from their new position", projectie=naam,
+                 positie=self.views.position(naam))  # fmt: skip
 
     def _apply(self, items: Sequence[Opgeslagen], verdacht: Sequence[Verdacht], posities: dict[str, int]) -> None:
         for p in self.projections:
@@ -104,11 +97,16 @@ class ProjectionRunner:
             tot = max([i.positie for i in eigen[-1:]] + [v.positie for v in apart[-1:]])
             # An error aborts the transaction: the position never passes an event not applied (and
             # so it can be tried again whole after a transient error).
-            opnieuw(partial(self._batch, p, eigen, apart, tot), wat=f"apply {p.name}", terugval=self.terugval)
+            opnieuw(partial(self._batch, p, eigen, apart, posities[p.name], tot), wat=f"apply {p.name}", terugval=self.terugval)
             posities[p.name] = tot
 
-    def _batch(self, p: Projection, eigen: Sequence[Opgeslagen], apart: Sequence[Verdacht], tot: int) -> None:
+    def _batch(self, p: Projection, eigen: Sequence[Opgeslagen], apart: Sequence[Verdacht], vanaf: int, tot: int) -> None:
         with self.views.transaction() as sql:
+            # Under the swap lock, the position read again: a rebuild that switched the tables since
+            # the step read it has set another one, and this batch belongs to the old tables.
+            self.views.swap_lock(sql)
+            if self.views.position_in(sql, p.name) != vanaf:
+                raise _VerschovenError(p.name)
             if eigen:
                 p.apply(sql, eigen)
             quarantaine.noteer(sql, apart)
@@ -134,22 +132,13 @@ class ProjectionRunner:
         return total
 
     def rebuild(self, voortgang: Voortgang | None = None) -> int:
-        """Empties the read models and their positions in one transaction, then follows the log
-        from the first event: the same rows the incremental runner has."""
-        with self.views.transaction() as sql:
-            # Quarantine is a verdict on the log, not on one read model: found again from the first event.
-            sql.execute(f"DELETE FROM {quarantaine.TABEL}")
-            for p in self.projections:
-                for table in p.tables:
-                    sql.execute(f"DELETE FROM {table}")
-                self.views.forget(sql, p.name)
+        """Rebuilds the read models beside the live ones and switches (projections/herbouw.py), then
+        follows what was appended meanwhile; the number of events read."""
+        uitkomst = Herbouw(self.store, self.views, self.projections, batch=max(self.batch, 5000)).run(voortgang)
         self.keuring.vergeet()
+        self.keuring.laad(self.views)
         self._gemeld.clear()
-        gewoon, self.batch = self.batch, max(self.batch, 5000)  # from zero, larger batches mean fewer round trips
-        try:
-            return self.catch_up(voortgang)
-        finally:
-            self.batch = gewoon
+        return uitkomst.positie + self.catch_up(voortgang)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2, check: Callable[[], None] = lambda: None) -> None:
         """Follows the log until `stop`; `check` runs before every batch and stops the runner by raising.

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from eventstore import inzagelog, sleutelbewaking
 from eventstore.store import EventStore
 from eventstore.views import open_views
-from projections.runner import Projection
+from projections.basis import Projection
 from runtime.settings import Settings
 
 EVENTS = "casus_events"

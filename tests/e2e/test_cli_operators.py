@@ -93,12 +93,14 @@ def test_rapport_gives_the_figures_of_a_policy_and_period(stack: Stack, casussen
     assert als_csv.returncode == 0 and als_csv.stdout.startswith("beleid,van,tot,soort,")
 
 
-def test_projecties_herbouw_reports_progress_as_json_lines(stack: Stack, casussen: dict[str, str]) -> None:
+def test_projecties_herbouw_prints_one_document_and_its_progress_apart(stack: Stack, casussen: dict[str, str]) -> None:
     r = stack.casus("projecties", "herbouw", "--naam", "termijnen", "--json")
     assert r.returncode == 0, r.stderr
-    regels = [json.loads(x) for x in r.stdout.splitlines()]
-    assert regels[-1]["klaar"] is True and regels[-1]["projecties"] == ["termijnen"]
-    assert regels[-2]["positie"] == regels[-2]["totaal"] == regels[-1]["gebeurtenissen"]
+    klaar = json.loads(r.stdout)  # exactly one document: a second would not parse
+    assert klaar["klaar"] is True and klaar["projecties"] == ["termijnen"]
+    assert "termijnen" in klaar["tabellen"] and klaar["positie"] == klaar["gebeurtenissen"] > 0
+    voortgang = [json.loads(x) for x in r.stderr.splitlines() if x.startswith('{"positie"')]
+    assert voortgang and voortgang[-1]["positie"] == voortgang[-1]["totaal"] == klaar["positie"]
     assert stack.json("termijnen", "--verstreken")["termijnen"]
     assert stack.casus("projecties", "herbouw", "--naam", "onbekend").returncode == 2
 

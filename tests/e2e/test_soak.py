@@ -92,6 +92,20 @@ class Client:
                 del open_[casus_id]
 
 
+def aan_het_werk(stack: Stack, aantal: int, seconden: float) -> tuple[list[Client], list[threading.Thread]]:
+    """`aantal` clients acting for `seconden` against the started stack, each in a thread of its own."""
+    assert stack.klaar.wait(120), "casus dev did not start:\n" + "".join(stack.uitvoer)
+    for partij in ("veilig-thuis", "lokaal-team:ede"):
+        stack.aanmelden(partij)
+    tot = time.monotonic() + seconden
+    # Caseworkers' machines: the API's address and their tokens; the stack waits up to 120 s for a worker.
+    clients = [Client(env=stack.client_env | {"CASUS_WACHT_OP_WORKER_S": "120"}, tot=tot) for _ in range(aantal)]
+    draden = [threading.Thread(target=c.draai) for c in clients]
+    for d in draden:
+        d.start()
+    return clients, draden
+
+
 def kwantiel(waarden: list[float], q: float) -> float:
     return statistics.quantiles(waarden, n=100)[q - 1] if len(waarden) >= 2 else (waarden or [0.0])[0]
 
@@ -100,28 +114,28 @@ def kwantiel(waarden: list[float], q: float) -> float:
 def test_the_embedded_stack_holds_under_parallel_clients(tmp_path: Path) -> None:
     stack = Stack(tmp_path, CASUS_WACHT_OP_WORKER_S="120")
     try:
-        assert stack.klaar.wait(120), "casus dev did not start:\n" + "".join(stack.uitvoer)
-        for partij in ("veilig-thuis", "lokaal-team:ede"):
-            stack.aanmelden(partij)
-        tot = time.monotonic() + SECONDEN
-        # Caseworkers' machines: the API's address and their tokens; the stack waits up to 120 s for a worker.
-        clients = [Client(env=stack.client_env | {"CASUS_WACHT_OP_WORKER_S": "120"}, tot=tot) for _ in range(CLIENTS)]
-        draden = [threading.Thread(target=c.draai) for c in clients]
-        for d in draden:
-            d.start()
-        for d in draden:
-            d.join()
-        levend = stack.proces.poll() is None
-        figuren = controleer(stack, clients)
+        clients, draden = aan_het_werk(stack, CLIENTS, SECONDEN)
+        figuren = afgerond(stack, clients, draden)
     finally:
         stack.proces.terminate()
         stack.proces.wait(timeout=60)
-    figuren |= {"stack_doden": int(not levend)}
     schrijf(figuren)
-    assert levend, "casus dev stopped under load:\n" + "".join(stack.uitvoer[-40:])
+    zonder_verlies(stack, clients, figuren)
+    assert figuren["erkend"] > 0
+
+
+def afgerond(stack: Stack, clients: list[Client], draden: list[threading.Thread]) -> dict[str, Any]:
+    """The figures once every client has finished, the stack's survival among them."""
+    for d in draden:
+        d.join()
+    levend = stack.proces.poll() is None
+    return controleer(stack, clients) | {"stack_doden": int(not levend)}
+
+
+def zonder_verlies(stack: Stack, clients: list[Client], figuren: dict[str, Any]) -> None:
+    assert not figuren["stack_doden"], "casus dev stopped under load:\n" + "".join(stack.uitvoer[-40:])
     assert not [f for c in clients for f in c.fouten], [f for c in clients for f in c.fouten][:5]
     assert (figuren["verloren"], figuren["dubbel"], figuren["projectie_achter"]) == (0, 0, 0), figuren
-    assert figuren["erkend"] > 0
 
 
 def controleer(stack: Stack, clients: list[Client]) -> dict[str, Any]:
