@@ -12,10 +12,10 @@ import time
 import click
 import structlog
 
-from casus_cli.fouten import RefusedError, UnreachableError
+from casus_cli.fouten import CliError, RefusedError, UnreachableError
 from projections.alle import namen
 from projections.enkel import enige_runner
-from projections.herbouw import Herbouw, HerbouwBezigError
+from projections.herbouw import Herbouw, HerbouwBezigError, HerbouwMisluktError
 from projections.runner import ProjectionRunner
 from runtime import logging as casus_logging
 from runtime.settings import Settings
@@ -66,6 +66,8 @@ def herbouw(gekozen: tuple[str, ...], als_json: bool) -> None:
             uitkomst = herbouwer.run(lambda positie, tot: click.echo(json.dumps({"positie": positie, "totaal": tot}), err=True))
     except HerbouwBezigError as e:
         raise RefusedError(str(e), regel="herbouw-bezig") from None
+    except HerbouwMisluktError as e:
+        raise CliError(f"{e}; the live read models are as they were") from None
     finally:
         s.sluit()
     seconden = round(time.monotonic() - start, 3)

@@ -43,6 +43,7 @@ from eventstore.views import WISSELSLOT, PostgresViewStore, SQLiteSql, SQLiteVie
 from projections import quarantaine
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
 from projections.quarantaine import Keuring
+from runtime.storingspunt import Storingspunt
 
 log = structlog.get_logger()
 
@@ -55,6 +56,17 @@ HERBOUWSLOT = 0x63617377
 
 class HerbouwBezigError(RuntimeError):
     """Another rebuild of these read models is running."""
+
+
+class HerbouwMisluktError(RuntimeError):
+    """A part of the rebuild failed; the live tables are as they were."""
+
+
+def _punt(naam: str) -> None:
+    """A commit point of the rebuild where the fault tests kill it (runtime/storingspunt.py)."""
+    storing = Storingspunt.uit_omgeving()
+    if storing is not None:
+        storing.bereikt(naam, None)
 
 
 @dataclass(frozen=True)
@@ -101,6 +113,7 @@ class Herbouw:
                     _volg(self.store, paden[0], self.projecties, tot, self.batch, (0, 1), voortgang)
                 else:
                     self._volg_naast_elkaar(paden, tot, voortgang)
+                _punt("herbouw-gevolgd")
                 rijen = self.doel.wissel(paden, tabellen, [p.name for p in self.projecties], tot)
         log.info("read models rebuilt beside the runner and switched", positie=tot, tabellen=tabellen, rijen=rijen, delen=self.delen)
         return Uitkomst(tot, tabellen, rijen)
@@ -118,22 +131,26 @@ class Herbouw:
         ]  # fmt: skip
         for kind in kinderen:
             kind.start()
+        gestopt: set[int] = set()
         try:
             while any(kind.is_alive() for kind in kinderen):
                 next(kind for kind in kinderen if kind.is_alive()).join(0.1)
+                _punt("herbouw-wacht")
                 if any(kind.exitcode not in (None, 0) for kind in kinderen):
                     break
                 if voortgang is not None:
                     voortgang(min(int(stand.value) for stand in standen), tot)
         finally:
-            for kind in kinderen:
+            for k, kind in enumerate(kinderen):
                 if kind.is_alive():
+                    gestopt.add(k)
                     kind.terminate()
                 kind.join()
-        for k, (kind, fout) in enumerate(zip(kinderen, fouten, strict=True)):
-            if kind.exitcode != 0:
-                reden = fout.read_text(encoding="utf-8") if fout.exists() else f"exit code {kind.exitcode}"
-                raise RuntimeError(f"part {k + 1} of {len(kinderen)} of the rebuild failed: {reden}")
+        mislukt = [k for k, kind in enumerate(kinderen) if kind.exitcode != 0 and k not in gestopt]
+        if mislukt or gestopt:
+            k = (mislukt or sorted(gestopt))[0]
+            reden = fouten[k].read_text(encoding="utf-8") if fouten[k].exists() else f"exit code {kinderen[k].exitcode}"
+            raise HerbouwMisluktError(f"part {k + 1} of {len(kinderen)} of the rebuild failed: {reden}")
         if voortgang is not None:
             voortgang(tot, tot)
 
@@ -176,6 +193,7 @@ def _volg(
                         p.apply(sql, items)
                 quarantaine.noteer(sql, verdacht)
             na = rijen[-1][0]
+            _punt("herbouw-deel")
             if voortgang is not None:
                 voortgang(na, tot)
         werkplaats.execute("COMMIT")
@@ -262,10 +280,12 @@ class _PostgresDoel(_Doel):
                             copy.write_row(rij)
                             rijen += 1
                 indexen[tabel] = self._bouw_indexen(cur, tabel)
+            _punt("herbouw-gekopieerd")
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (WISSELSLOT,))
             for tabel in tabellen:
                 self._vervang(cur, tabel, indexen[tabel])
             self._volg_vanaf(cur, namen, tot)
+            _punt("herbouw-gewisseld")
         return rijen
 
     def _bouw_indexen(self, cur: psycopg.Cursor[tuple[Any, ...]], tabel: str) -> list[tuple[str, str, bool]]:
@@ -338,11 +358,14 @@ class _SQLiteDoel(_Doel):
                 conn.execute(f"ATTACH DATABASE ? AS {bron}", (str(pad),))
             conn.execute("BEGIN IMMEDIATE")
             try:
-                rijen = sum(self._vervang(conn, tabel, bronnen) for tabel in tabellen)
+                indexen = {tabel: self._vul(conn, tabel, bronnen) for tabel in tabellen}
+                _punt("herbouw-gekopieerd")
+                rijen = sum(self._vervang(conn, tabel, indexen[tabel]) for tabel in tabellen)
                 tracking = getattr(self.views, "tracking_table_name", "tracking")
                 for naam in namen:
                     conn.execute(f"DELETE FROM {tracking} WHERE application_name = ?", (naam,))
                     conn.execute(f"INSERT INTO {tracking} (application_name, notification_id) VALUES (?, ?)", (naam, tot))
+                _punt("herbouw-gewisseld")
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -352,7 +375,9 @@ class _SQLiteDoel(_Doel):
         return rijen
 
     @staticmethod
-    def _vervang(conn: sqlite3.Connection, tabel: str, bronnen: Sequence[str]) -> int:
+    def _vul(conn: sqlite3.Connection, tabel: str, bronnen: Sequence[str]) -> list[str]:
+        """The fresh table, shaped as the live one and filled from the workplaces; the live table's
+        indexes, to be built on it once it has its name."""
         (definitie,) = conn.execute("SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = ?", (tabel,)).fetchone()
         vraag = "SELECT sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name"
         indexen = [str(r[0]) for r in conn.execute(vraag, (tabel,))]
@@ -365,6 +390,11 @@ class _SQLiteDoel(_Doel):
         kolommen = ", ".join(str(r[1]) for r in conn.execute(f"PRAGMA {bronnen[0]}.table_info({tabel})"))
         for bron in bronnen:
             conn.execute(f"INSERT INTO main.{nieuw} ({kolommen}) SELECT {kolommen} FROM {bron}.{tabel}")
+        return indexen
+
+    @staticmethod
+    def _vervang(conn: sqlite3.Connection, tabel: str, indexen: Sequence[str]) -> int:
+        nieuw = tabel + NIEUW
         (rijen,) = conn.execute(f"SELECT COUNT(*) FROM main.{nieuw}").fetchone()
         conn.execute(f"DROP TABLE main.{tabel}")
         conn.execute(f"ALTER TABLE main.{nieuw} RENAME TO {tabel}")
@@ -373,4 +403,4 @@ class _SQLiteDoel(_Doel):
         return int(rijen)
 
 
-__all__ = ["HERBOUWSLOT", "NIEUW", "Herbouw", "HerbouwBezigError", "Uitkomst", "tabellen_van"]
+__all__ = ["HERBOUWSLOT", "NIEUW", "Herbouw", "HerbouwBezigError", "HerbouwMisluktError", "Uitkomst", "tabellen_van"]
