@@ -21,8 +21,10 @@ exclusive ("casv"): a batch never straddles a switch (projections/herbouw.py).""
 
 
 def tijdstip(moment: datetime) -> str:
-    """A sortable text form of an instant (UTC, fixed width), the same in both databases."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """A sortable text form of an instant (UTC, fixed width), the same in both databases:
+    `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Written by isoformat, in half strftime's time and with the same
+    bytes (strftime wrote a year before 1000 without its leading zeros, so not at fixed width)."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
 
 
 def uit_tijdstip(tekst: str) -> datetime:
