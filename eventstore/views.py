@@ -15,9 +15,15 @@ from eventsourcing.sqlite import SQLiteFactory, SQLiteTrackingRecorder
 
 Row = dict[str, Any]
 
-WISSELSLOT = 0x63617376
-"""The PostgreSQL advisory lock key the runner's batches hold shared and a rebuild's switch holds
-exclusive ("casv"): a batch never straddles a switch (projections/herbouw.py)."""
+WISSEL = "casus_wissel"
+WISSEL_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {WISSEL} (slot INTEGER PRIMARY KEY, generatie BIGINT NOT NULL)",
+    f"INSERT INTO {WISSEL} (slot, generatie) VALUES (1, 0) ON CONFLICT (slot) DO NOTHING",
+)
+"""One row: how many times a rebuild has switched the read models' tables (projections/herbouw.py).
+A runner's batch reads it (on PostgreSQL locked FOR SHARE, which needs the runner's UPDATE grant:
+a reading login cannot hold it) and a switch locks it FOR UPDATE and counts on, so a batch never
+straddles a switch and a runner learns of every switch, whatever positions it left."""
 
 
 def tijdstip(moment: datetime) -> str:
@@ -98,9 +104,9 @@ class ViewStore(ABC):
         """A projection's tracked position as the transaction of `sql` sees it."""
 
     @abstractmethod
-    def swap_lock(self, sql: Sql) -> None:
-        """Held by a batch's transaction until it ends, so that a rebuild's switch of the tables
-        waits for it and a batch after the switch sees the new position."""
+    def generation_in(self, sql: Sql) -> int:
+        """The switches so far (WISSEL), read inside a batch's transaction and held until it ends,
+        so that a rebuild's switch waits for the batch and a batch after it sees the new count."""
 
     def create(self, statements: Sequence[str]) -> None:
         if not self.creates_tables:
@@ -135,9 +141,11 @@ class SQLiteViewStore(SQLiteTrackingRecorder, ViewStore):
         assert isinstance(sql, SQLiteSql)
         return self._max_tracking_id(name, sql.cursor) or 0
 
-    def swap_lock(self, sql: Sql) -> None:
-        """None needed: every writing transaction holds the database's write lock from its start
-        (BEGIN IMMEDIATE, eventstore/infrastructure.py)."""
+    def generation_in(self, sql: Sql) -> int:
+        """No row lock needed: every writing transaction holds the database's write lock from its
+        start (BEGIN IMMEDIATE, eventstore/infrastructure.py)."""
+        sql.execute(f"SELECT generatie FROM {WISSEL} WHERE slot = 1")
+        return int(sql.fetchall()[0]["generatie"])
 
 
 class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
@@ -160,8 +168,9 @@ class PostgresViewStore(PostgresTrackingRecorder, ViewStore):
         assert isinstance(sql, _PostgresSql)
         return self._max_tracking_id(name, sql.cursor) or 0
 
-    def swap_lock(self, sql: Sql) -> None:
-        sql.execute("SELECT pg_advisory_xact_lock_shared(%s)", (WISSELSLOT,))
+    def generation_in(self, sql: Sql) -> int:
+        sql.execute(f"SELECT generatie FROM {WISSEL} WHERE slot = 1 FOR SHARE")
+        return int(sql.fetchall()[0]["generatie"])
 
 
 def open_views(infrastructure: InfrastructureFactory[TrackingRecorder]) -> ViewStore:

@@ -26,11 +26,14 @@ import fcntl
 import multiprocessing
 import os
 import re
+import shutil
 import sqlite3
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +42,7 @@ import structlog
 from psycopg import sql as pgsql
 
 from eventstore.store import EventStore
-from eventstore.views import WISSELSLOT, PostgresViewStore, SQLiteSql, SQLiteViewStore, ViewStore
+from eventstore.views import WISSEL, WISSEL_DDL, PostgresViewStore, SQLiteSql, SQLiteViewStore, ViewStore
 from projections import quarantaine
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
 from projections.quarantaine import Keuring
@@ -50,6 +53,9 @@ log = structlog.get_logger()
 NIEUW = "__nieuw"
 MAX_DELEN = 4
 """At most this many processes read and apply the log side by side (PostgreSQL; one per core)."""
+WISSEL_WACHT_MS = 2000
+"""How long the switch waits for the read models' locks in one try (PostgreSQL)."""
+WISSEL_POGINGEN = 5
 HERBOUWSLOT = 0x63617377
 """The advisory lock key a PostgreSQL rebuild holds for as long as it runs ("casw")."""
 
@@ -78,9 +84,10 @@ class Uitkomst:
 
 
 def tabellen_van(projecties: Sequence[Projection]) -> tuple[str, ...]:
-    """Every table the chosen read models write, the quarantine among them (a verdict on the log
-    that every read model notes, found again from the first event)."""
-    return tuple(dict.fromkeys([quarantaine.TABEL, *(t for p in projecties for t in p.tables)]))
+    """Every table the chosen read models write. The quarantine travels with `caseload` (its
+    `tables`): a rebuild of only some other read model leaves it, and the verdicts the read models
+    not rebuilt were kept by, as they are."""
+    return tuple(dict.fromkeys(t for p in projecties for t in p.tables))
 
 
 class Herbouw:
@@ -102,19 +109,25 @@ class Herbouw:
 
     def run(self, voortgang: Voortgang | None = None) -> Uitkomst:
         with self.doel.alleen():
-            self.views.create(quarantaine.DDL)
-            for p in self.projecties:
-                self.views.create(p.ddl)
-            tot = self.store.head()
+            for ddl in (WISSEL_DDL, quarantaine.DDL, *(p.ddl for p in self.projecties)):
+                self.views.create(ddl)
             tabellen = tabellen_van(self.projecties)
-            with tempfile.TemporaryDirectory(prefix="casus-herbouw-") as map_:
-                paden = [Path(map_) / f"werkplaats-{k}.db" for k in range(self.delen)]
+            self.doel.mag(tabellen)  # before the log is followed, not after
+            tot = self.store.head()
+            map_ = self.doel.werkmap()
+            # Under the rebuild's lock: what a killed rebuild left (a copy of the read models) goes first.
+            shutil.rmtree(map_, ignore_errors=True)
+            map_.mkdir(mode=0o700, parents=True)
+            try:
+                paden = [map_ / f"werkplaats-{k}.db" for k in range(self.delen)]
                 if self.delen == 1:
                     _volg(self.store, paden[0], self.projecties, tot, self.batch, (0, 1), voortgang)
                 else:
                     self._volg_naast_elkaar(paden, tot, voortgang)
                 _punt("herbouw-gevolgd")
                 rijen = self.doel.wissel(paden, tabellen, [p.name for p in self.projecties], tot)
+            finally:
+                shutil.rmtree(map_, ignore_errors=True)
         log.info("read models rebuilt beside the runner and switched", positie=tot, tabellen=tabellen, rijen=rijen, delen=self.delen)
         return Uitkomst(tot, tabellen, rijen)
 
@@ -241,6 +254,15 @@ class _Doel(ABC):
     def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         """Copies the workplaces' tables beside the live ones and switches; the rows copied."""
 
+    @abstractmethod
+    def werkmap(self) -> Path:
+        """The workplaces' folder, one per database, so that the next rebuild clears what a killed one left."""
+
+    @abstractmethod
+    def mag(self, tabellen: Sequence[str]) -> None:
+        """Raises HerbouwMisluktError when the switch could not be made: a view over a table (it
+        would have to go with it), or a role that may not replace the tables."""
+
 
 class _PostgresDoel(_Doel):
     def __init__(self, views: PostgresViewStore) -> None:
@@ -251,7 +273,38 @@ class _PostgresDoel(_Doel):
         self.schema = views.datastore.schema
 
     def _verbind(self) -> psycopg.Connection[tuple[Any, ...]]:
-        return psycopg.connect(**self.verbinding, autocommit=True, application_name="casus-herbouw")
+        conn = psycopg.connect(**self.verbinding, autocommit=True, application_name="casus-herbouw")
+        # A rebuild killed while its switch waits for a lock: the server notices within a second and
+        # lets go of what it held, instead of when the lock comes.
+        conn.execute("SET client_connection_check_interval = '1s'")
+        return conn
+
+    def werkmap(self) -> Path:
+        waar = f"{self.verbinding.get('host')}:{self.verbinding.get('port')}/{self.verbinding.get('dbname')}/{self.schema}"
+        return Path(tempfile.gettempdir()) / f"casus-herbouw-{sha256(waar.encode()).hexdigest()[:16]}"
+
+    def mag(self, tabellen: Sequence[str]) -> None:
+        with self._verbind() as conn:
+            for tabel in tabellen:
+                naam = f'"{self.schema}"."{tabel}"'
+                rij = conn.execute(
+                    "SELECT pg_has_role(current_user, c.relowner, 'USAGE'), has_schema_privilege(current_user, %s, 'CREATE')"
+                    " FROM pg_class c WHERE c.oid = %s::regclass",
+                    (self.schema, naam),
+                ).fetchone()
+                if not (rij and rij[0] and rij[1]):
+                    raise HerbouwMisluktError(
+                        f"the role {conn.info.user} may not replace {tabel}: a rebuild runs as the role that owns the read models"
+                        " (the migration's), with CREATE on the schema"
+                    )
+                afhankelijk = [str(r[0]) for r in conn.execute(
+                    "SELECT DISTINCT v.relname FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class"
+                    " WHERE d.refobjid = %s::regclass AND v.oid <> d.refobjid ORDER BY 1", (naam,))]  # fmt: skip
+                if afhankelijk:
+                    raise HerbouwMisluktError(
+                        f"the view(s) {', '.join(afhankelijk)} read {tabel}, which a rebuild replaces: drop them for the rebuild"
+                        " and make them again after it"
+                    )
 
     @contextlib.contextmanager
     def alleen(self) -> Iterator[None]:
@@ -262,6 +315,12 @@ class _PostgresDoel(_Doel):
             yield  # closing the session releases the lock
 
     def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        try:
+            return self._wissel(paden, tabellen, namen, tot)
+        except psycopg.Error as e:
+            raise HerbouwMisluktError(f"the switch was not made ({type(e).__name__}: {e})".strip()) from e
+
+    def _wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         rijen = 0
         with _lezen(paden) as werkplaatsen, self._verbind() as conn, conn.transaction(), conn.cursor() as cur:
             indexen: dict[str, list[tuple[str, str, bool]]] = {}
@@ -281,12 +340,36 @@ class _PostgresDoel(_Doel):
                             rijen += 1
                 indexen[tabel] = self._bouw_indexen(cur, tabel)
             _punt("herbouw-gekopieerd")
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", (WISSELSLOT,))
+            self._vergrendel(conn, cur, tabellen)
             for tabel in tabellen:
                 self._vervang(cur, tabel, indexen[tabel])
             self._volg_vanaf(cur, namen, tot)
+            cur.execute(pgsql.SQL("UPDATE {} SET generatie = generatie + 1 WHERE slot = 1").format(pgsql.Identifier(self.schema, WISSEL)))
             _punt("herbouw-gewisseld")
         return rijen
+
+    def _vergrendel(self, conn: psycopg.Connection[tuple[Any, ...]], cur: psycopg.Cursor[tuple[Any, ...]], tabellen: Sequence[str]) -> None:
+        """The switch's row (the runner's batches hold it FOR SHARE) and every live table at once,
+        each wait bounded: a reader holding one table open (a long report) must not leave the tables
+        already taken locked while the switch waits for it. Tried again after a pause; after the last
+        try the rebuild gives up with the live tables as they were."""
+        for poging in range(1, WISSEL_POGINGEN + 1):
+            try:
+                with conn.transaction():  # a savepoint: a lock not had is let go whole
+                    cur.execute(f"SET LOCAL lock_timeout = '{WISSEL_WACHT_MS}ms'")
+                    cur.execute(
+                        pgsql.SQL("SELECT generatie FROM {} WHERE slot = 1 FOR UPDATE").format(pgsql.Identifier(self.schema, WISSEL))
+                    )
+                    cur.execute(pgsql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                        pgsql.SQL(", ").join(pgsql.Identifier(self.schema, t) for t in tabellen)))  # fmt: skip
+                    cur.execute("SET LOCAL lock_timeout = 0")
+                return
+            except psycopg.errors.LockNotAvailable:
+                log.warning("the switch waits for a reader of the read models", poging=poging, van=WISSEL_POGINGEN)
+                time.sleep(min(0.2 * 2**poging, 5))
+        raise HerbouwMisluktError(
+            f"the tables stayed in use by another session through {WISSEL_POGINGEN} tries; the live read models are as they were"
+        )
 
     def _bouw_indexen(self, cur: psycopg.Cursor[tuple[Any, ...]], tabel: str) -> list[tuple[str, str, bool]]:
         """The live table's indexes built on the filled fresh table under a fresh name (the primary
@@ -338,6 +421,19 @@ class _SQLiteDoel(_Doel):
         self.views = views
         self.bestand = Path(views.datastore.pool.db_name)
 
+    def werkmap(self) -> Path:
+        return self.bestand.with_name(self.bestand.name + ".herbouw.d")
+
+    def mag(self, tabellen: Sequence[str]) -> None:
+        rijen = self.views.query("SELECT name, sql FROM sqlite_master WHERE type IN ('view', 'trigger') AND sql IS NOT NULL")
+        for tabel in tabellen:
+            afhankelijk = [r["name"] for r in rijen if re.search(rf"\b{re.escape(tabel)}\b", str(r["sql"]))]
+            if afhankelijk:
+                raise HerbouwMisluktError(
+                    f"the view(s) or trigger(s) {', '.join(afhankelijk)} read {tabel}, which a rebuild replaces: drop them for"
+                    " the rebuild and make them again after it"
+                )
+
     @contextlib.contextmanager
     def alleen(self) -> Iterator[None]:
         with open(str(self.bestand) + ".herbouw", "a+b") as slot:
@@ -365,10 +461,14 @@ class _SQLiteDoel(_Doel):
                 for naam in namen:
                     conn.execute(f"DELETE FROM {tracking} WHERE application_name = ?", (naam,))
                     conn.execute(f"INSERT INTO {tracking} (application_name, notification_id) VALUES (?, ?)", (naam, tot))
+                conn.execute(f"UPDATE {WISSEL} SET generatie = generatie + 1 WHERE slot = 1")
                 _punt("herbouw-gewisseld")
                 conn.execute("COMMIT")
-            except BaseException:
-                conn.execute("ROLLBACK")
+            except BaseException as e:
+                if conn.in_transaction:  # SQLite may have rolled back itself (a full disk): its error is the one to see
+                    conn.execute("ROLLBACK")
+                if isinstance(e, sqlite3.Error):
+                    raise HerbouwMisluktError(f"the switch was not made ({e}); the live read models are as they were") from e
                 raise
         finally:
             conn.close()

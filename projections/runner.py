@@ -16,7 +16,7 @@ import structlog
 from eventstore.keten import uitpakken
 from eventstore.opnieuw import STANDAARD, Terugval, opnieuw, voorbijgaand
 from eventstore.store import EventStore, Opgeslagen, decode
-from eventstore.views import ViewStore, tijdstip
+from eventstore.views import WISSEL, WISSEL_DDL, ViewStore, tijdstip
 from projections import caseload, quarantaine, termijnen
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
 from projections.herbouw import Herbouw
@@ -52,8 +52,11 @@ class ProjectionRunner:
         self.keuring = Keuring(store)
         self._gemeld: set[int] = set()
         opnieuw(self._maak_tabellen, wat="create the read-model tables", terugval=terugval)
+        self._generatie = opnieuw(self._lees_generatie, wat="read the switches", terugval=terugval)
+        """The rebuilds' switches this runner's verdicts and links belong to (eventstore/views.py WISSEL)."""
 
     def _maak_tabellen(self) -> None:
+        self.views.create(WISSEL_DDL)
         self.views.create(quarantaine.DDL)
         for p in self.projections:
             self.views.create(p.ddl)
@@ -79,14 +82,17 @@ class ProjectionRunner:
                 return max(len(rijen), 1)
         return len(rijen)
 
+    def _lees_generatie(self) -> int:
+        return int(self.views.query(f"SELECT generatie FROM {WISSEL} WHERE slot = 1")[0]["generatie"])
+
     def _na_wissel(self, naam: str) -> None:
         """The verdicts and links this runner remembered belong to the tables it wrote; the new ones
-        carry their own quarantine."""
+        carry their own quarantine. (What it reported stays reported: log positions do not change.)"""
         self.keuring.vergeet()
         opnieuw(lambda: self.keuring.laad(self.views), wat="read the quarantine", terugval=self.terugval)
-        self._gemeld.clear()
+        self._generatie = opnieuw(self._lees_generatie, wat="read the switches", terugval=self.terugval)
         log.info("the read models were rebuilt beside the runner; it follows on from their new position", projectie=naam,
-                 positie=self.views.position(naam))  # fmt: skip
+                 positie=self.views.position(naam), generatie=self._generatie)  # fmt: skip
 
     def _apply(self, items: Sequence[Opgeslagen], verdacht: Sequence[Verdacht], posities: dict[str, int]) -> None:
         for p in self.projections:
@@ -102,10 +108,10 @@ class ProjectionRunner:
 
     def _batch(self, p: Projection, eigen: Sequence[Opgeslagen], apart: Sequence[Verdacht], vanaf: int, tot: int) -> None:
         with self.views.transaction() as sql:
-            # Under the swap lock, the position read again: a rebuild that switched the tables since
-            # the step read it has set another one, and this batch belongs to the old tables.
-            self.views.swap_lock(sql)
-            if self.views.position_in(sql, p.name) != vanaf:
+            # Under the switch's row lock, the switches counted and the position read again: a
+            # rebuild that switched the tables since the step began has counted on (and set another
+            # position), and this batch belongs to the old tables and the old verdicts.
+            if self.views.generation_in(sql) != self._generatie or self.views.position_in(sql, p.name) != vanaf:
                 raise _VerschovenError(p.name)
             if eigen:
                 p.apply(sql, eigen)
@@ -135,9 +141,7 @@ class ProjectionRunner:
         """Rebuilds the read models beside the live ones and switches (projections/herbouw.py), then
         follows what was appended meanwhile; the number of events read."""
         uitkomst = Herbouw(self.store, self.views, self.projections, batch=max(self.batch, 5000)).run(voortgang)
-        self.keuring.vergeet()
-        self.keuring.laad(self.views)
-        self._gemeld.clear()
+        self._na_wissel(self.projections[0].name if self.projections else "")
         return uitkomst.positie + self.catch_up(voortgang)
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.2, check: Callable[[], None] = lambda: None) -> None:

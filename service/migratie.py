@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from eventstore import inzagelog, sleutelbewaking
 from eventstore.store import EventStore
-from eventstore.views import open_views
+from eventstore.views import WISSEL, WISSEL_DDL, open_views
 from projections.basis import Projection
 from runtime.settings import Settings
 
@@ -84,6 +84,8 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
         tabellen: list[str] = []
         sleutelbewaking.richt_in(views, vervang=True)
         inzagelog.richt_in(views)
+        views.create(WISSEL_DDL)  # the rebuilds' switch count: the runner holds its row FOR SHARE (UPDATE grant)
+        tabellen.append(WISSEL)
         for p in projecties:
             views.create(p.ddl)
             tabellen += p.tables
