@@ -16,7 +16,7 @@ import pytest
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from eventstore.views import ViewStore, open_views
-from projections import herbouw as herbouw_module
+from projections import wissel as wissel_module
 from projections.alle import alle
 from projections.herbouw import Herbouw, HerbouwBezigError
 from projections.runner import ProjectionRunner
@@ -101,7 +101,7 @@ def test_a_rebuild_that_fails_before_the_switch_leaves_the_live_tables_as_they_w
     def valt_om(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("the rebuild dies here")
 
-    doel = herbouw_module._PostgresDoel if store_is_postgres(store) else herbouw_module._SQLiteDoel
+    doel = wissel_module.PostgresDoel if store_is_postgres(store) else wissel_module.SQLiteDoel
     monkeypatch.setattr(doel, "_vervang", valt_om)
     with pytest.raises(RuntimeError, match="dies here"):
         Herbouw(store, views, alle()).run()
