@@ -11,20 +11,16 @@ close, with the finest calendar step whose labels keep their distance."""
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from html import escape
 
-from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
-
 from domain.gebeurtenissen import Gebeurtenis
-from domain.opdrachten import OPDRACHTEN, Afsluiten, Melden, open_codes, persoonlijke_velden
 from domain.tijd import ZONE, lokaal
 from domain.toestand import Casus, Termijn
 from projections.verantwoordelijkheid import Interval
+from service.audit_feiten import details, kort
 
 BREED, LINKS, RECHTS = 1100, 210, 16
 """The SVG's width, the column of lane names on its left, the margin on its right (px)."""
@@ -67,10 +63,6 @@ UITLEG: dict[str, str] = {
     "afgelopen": "afgelopen (periode voorbij)",
     "vervallen": "vervallen",
 }
-
-
-def _kort(moment: datetime) -> str:
-    return lokaal(moment)[:16].replace("T", " ")
 
 
 def _datum_tijd(moment: datetime) -> str:
@@ -298,7 +290,7 @@ def _tijdlijn(intervallen: list[Interval], casus: Casus, as_: As, afgesloten: bo
     if regelrijen:
         delen.append(f'<text x="8" y="{10 + REGEL_RIJ - 4}" class="kop">overdracht (regel)</text>')
     for i, (x, anker, links, _), rij in zip(intervallen, labels, regelrij, strict=True):
-        titel = f"overdracht naar {i.partij} op {_kort(i.van)} ({i.grond})"
+        titel = f"overdracht naar {i.partij} op {kort(i.van)} ({i.grond})"
         boven = 10 + (rij + 1) * REGEL_RIJ - 2 if rij is not None else lanes_y - 4
         delen.append(f'<line x1="{x:.1f}" y1="{boven}" x2="{x:.1f}" y2="{as_y}" class="overdracht"><title>{escape(titel)}</title></line>')
         if rij is not None:
@@ -309,7 +301,7 @@ def _tijdlijn(intervallen: list[Interval], casus: Casus, as_: As, afgesloten: bo
         y = lanes_y + partijen.index(i.partij) * LANE
         x1, x2 = as_.x(i.van), as_.x(i.tot or as_.einde)
         x1 = min(x1, PLOT_EINDE - MIN_BREEDTE)
-        titel = f"{i.partij}: {_kort(i.van)} - {_kort(i.tot) if i.tot else 'nu'} ({i.grond})"
+        titel = f"{i.partij}: {kort(i.van)} - {kort(i.tot) if i.tot else 'nu'} ({i.grond})"
         vlak = f'x="{x1:.1f}" y="{y + 6}" width="{max(x2 - x1, MIN_BREEDTE):.1f}" height="20" rx="2"'
         delen.append(f'<rect {vlak} class="interval" data-partij="{escape(i.partij)}"><title>{escape(titel)}</title></rect>')
     delen.append(f'<text x="8" y="{termijnen_y + 13}" class="kop">termijnen</text>')
@@ -317,7 +309,7 @@ def _tijdlijn(intervallen: list[Interval], casus: Casus, as_: As, afgesloten: bo
         cy = termijnen_y + (rij or 0) * MERK_RIJ + MERK_RIJ / 2
         kleur, soort = MERK[m.termijn.status]
         tm = m.termijn
-        uitleg = f"{m.nummer}: {tm.soort} {tm.status}, uiterlijk {_kort(tm.uiterlijk)} ({tm.regel})"
+        uitleg = f"{m.nummer}: {tm.soort} {tm.status}, uiterlijk {kort(tm.uiterlijk)} ({tm.regel})"
         nx, anker = (m.cx - 8, "end") if m.links else (m.cx + 8, "start")
         delen.append(
             f'<g class="merk" data-status="{tm.status}" data-nummer="{m.nummer}"><title>{escape(uitleg)}</title>'
@@ -378,76 +370,6 @@ def _legenda(casus: Casus, later: bool, zonder_label: bool) -> str:
     return '<div class="legenda" id="legenda">' + "".join(delen) + "</div>"
 
 
-# --- the facts ----------------------------------------------------------------------------------
-
-ENVELOP = frozenset({"op", "vastgelegd", "actor", "regel", "type", "casus_id", "beleid_hash"})
-_MODELLEN: tuple[type[BaseModel], ...] = (*OPDRACHTEN.values(), Melden)
-PERSOONLIJK = frozenset(v for soort in _MODELLEN for v in persoonlijke_velden(soort))
-"""The names of the fields that carry a household's free text, sealed before they are stored."""
-NIET_PERSOONLIJK: dict[str, frozenset[str]] = {
-    "BeoordelingAfgerond": frozenset({"besluit"}),  # a code of the policy's outcomes
-    "BerichtVerstuurd": frozenset({"inhoud"}),  # the codes of what a message holds
-    "TermijnVervallen": frozenset({"reden"}),  # the domain's own wording
-    "MonitoringBeeindigd": frozenset({"reden"}),
-    "OverdrachtVervangen": frozenset({"reden"}),
-    "HuishoudenVergeten": frozenset({"reden"}),  # names the request, never a person
-}
-OPEN_CODES: dict[tuple[str, str], tuple[str, ...]] = {("CasusAfgesloten", "reden"): open_codes(Afsluiten, "reden")}
-VERZEGELD = "(verzegeld)"
-_VERZEGELDE_VORM = re.compile(r"vz\d+:[A-Za-z0-9+/]*={0,2}")
-NAMEN = {"termijn_id": "termijn", "te_laat": "te laat", "richtduur_maanden": "richtduur (maanden)", "gi_betrokken": "GI betrokken"}
-
-
-def _waarde(waarde: object) -> str:
-    """A value as an auditor reads it: ja/nee, local times, lists joined; '' for nothing."""
-    if isinstance(waarde, bool):
-        return "ja" if waarde else "nee"
-    if isinstance(waarde, datetime):
-        return _kort(waarde)
-    if isinstance(waarde, str):
-        return VERZEGELD if _VERZEGELDE_VORM.fullmatch(waarde) else waarde
-    if isinstance(waarde, BaseModel):
-        return ", ".join(f"{NAMEN.get(k, k.replace('_', ' '))} {w}" for k, w in _velden(waarde))
-    if isinstance(waarde, tuple | list):
-        return ", ".join(w for w in (_waarde(v) for v in waarde) if w)
-    return "" if waarde is None else str(waarde)
-
-
-def _velden(model: BaseModel, verborgen: frozenset[str] = frozenset(), persoonlijk: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """The fields of a model that say something: not empty, not at their default; free text as sealed."""
-    uit: list[tuple[str, str]] = []
-    soort = type(model).__name__
-    for naam, info in type(model).model_fields.items():
-        waarde = getattr(model, naam)
-        if waarde is None and info.is_required() and naam not in verborgen:
-            uit.append((naam, "geen"))
-            continue
-        if (
-            naam in verborgen
-            or waarde is None
-            or waarde in ((), "", {})
-            or (info.default is not PydanticUndefined and waarde == info.default)
-        ):
-            continue
-        if isinstance(waarde, dict):
-            uit += [(k, VERZEGELD if k in persoonlijk else _waarde(w)) for k, w in waarde.items() if w not in ("", None)]
-        elif naam in persoonlijk and waarde not in OPEN_CODES.get((soort, naam), ()):
-            uit.append((naam, VERZEGELD))
-        elif tekst := _waarde(waarde):
-            uit.append((naam, tekst))
-    return uit
-
-
-def details(e: Gebeurtenis) -> str:
-    """What a fact records beyond its envelope (when, who, which rule), generically from its fields."""
-    persoonlijk = PERSOONLIJK - NIET_PERSOONLIJK.get(e.type, frozenset())
-    velden = _velden(e, ENVELOP, persoonlijk)
-    return " · ".join(f"{NAMEN.get(k, k.replace('_', ' '))}: {w}" for k, w in velden) or "geen verdere gegevens"
-
-
-# --- the page -----------------------------------------------------------------------------------
-
-
 def _rijen(cellen: list[list[str]]) -> str:
     return "\n".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in rij) + "</tr>" for rij in cellen)
 
@@ -464,22 +386,22 @@ def pagina(casus: Casus, intervallen: list[Interval], gebeurtenissen: list[Gebeu
     as_ = As(casus.ontvangen, einde_van(casus, intervallen, gebeurtenissen, nu))
     afgesloten = casus.afgesloten_op is not None
     termijnen = [
-        [str(n), t.soort, _kort(t.uiterlijk), t.status, _kort(t.voldaan_op) if t.voldaan_op else "", t.regel]
+        [str(n), t.soort, kort(t.uiterlijk), t.status, kort(t.voldaan_op) if t.voldaan_op else "", t.regel]
         for n, t in enumerate(casus.termijnen, start=1)
     ]
     feiten = [
         [
             str(n),
             e.type,
-            _kort(e.op),
-            _kort(e.vastgelegd),
+            kort(e.op),
+            kort(e.vastgelegd),
             e.actor.partij + (f"/{e.actor.medewerker}" if e.actor.medewerker else ""),
             e.regel,
             details(e),
         ]
         for n, e in enumerate(gebeurtenissen, start=1)
     ]
-    overdrachten = [[i.partij, _kort(i.van), _kort(i.tot) if i.tot else "", i.grond, i.actor] for i in intervallen]
+    overdrachten = [[i.partij, kort(i.van), kort(i.tot) if i.tot else "", i.grond, i.actor] for i in intervallen]
     status = "afgesloten" if casus.fase == "afgesloten" else "open"
     later = any(t.uiterlijk > as_.einde for t in casus.termijnen)
     return f"""<!DOCTYPE html>

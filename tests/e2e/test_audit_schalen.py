@@ -26,7 +26,8 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Interval, tijdlijn
 from runtime.settings import Settings
-from service.audit_html import ENVELOP, MIN_BREEDTE, pagina
+from service.audit_feiten import ENVELOP
+from service.audit_html import MIN_BREEDTE, pagina
 from tests.e2e.test_audit_html import chromium, meet, schermafdruk
 
 GEHEIM = "GEHEIM-vader-slaat-de-kinderen"
