@@ -116,8 +116,8 @@ class Herbouw:
             kind.start()
         gestopt: set[int] = set()
         try:
-            while any(kind.is_alive() for kind in kinderen):
-                next(kind for kind in kinderen if kind.is_alive()).join(0.1)
+            while levend := [kind for kind in kinderen if kind.is_alive()]:
+                levend[0].join(0.1)  # one list: a part that ends between two looks is not looked for again
                 wissel.punt("herbouw-wacht")
                 if any(kind.exitcode not in (None, 0) for kind in kinderen):
                     break
