@@ -6,8 +6,9 @@ runner keeps following the log while a rebuild:
    file holding the same tables, where each read model applies its batches with its own SQL (the
    same statements it runs on the embedded store, so the rows are the rows the runner makes);
 3. copies every table into a fresh table beside the live one (`<table>__nieuw`), with `COPY` on
-   PostgreSQL and one `INSERT ... SELECT` from the attached workplace on SQLite, and only then
-   builds the live table's indexes on it;
+   PostgreSQL (each part writes its rows in COPY's text form as it finishes, side by side, so the
+   switch only streams them) and one `INSERT ... SELECT` from the attached workplace on SQLite,
+   and only then builds the live table's indexes on it;
 4. switches: under the swap lock, drops each live table, gives the fresh one its name (its indexes
    and, on PostgreSQL, its grants) and sets each read model's position to H, in one transaction.
 
@@ -25,7 +26,8 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,8 +38,10 @@ from eventstore.store import EventStore
 from eventstore.views import WISSEL_DDL, PostgresViewStore, SQLiteSql, SQLiteViewStore, ViewStore
 from projections import quarantaine, wissel
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
-from projections.quarantaine import Keuring
+from projections.quarantaine import Keuring, Rij
 from projections.wissel import NIEUW, HerbouwBezigError, HerbouwMisluktError
+from projections.wissel_postgres import PostgresDoel
+from projections.wissel_sqlite import SQLiteDoel
 
 log = structlog.get_logger()
 
@@ -69,10 +73,10 @@ class Herbouw:
         self.projecties = tuple(projecties)
         self.batch = batch
         if isinstance(views, PostgresViewStore):
-            self.doel: wissel.Doel = wissel.PostgresDoel(views)
+            self.doel: wissel.Doel = PostgresDoel(views)
             self.delen = delen or min(os.cpu_count() or 1, MAX_DELEN)
         elif isinstance(views, SQLiteViewStore):
-            self.doel = wissel.SQLiteDoel(views)
+            self.doel = SQLiteDoel(views)
             self.delen = 1
         else:
             raise TypeError(f"no rebuild beside the live tables for {type(views).__name__}")
@@ -90,10 +94,11 @@ class Herbouw:
             map_.mkdir(mode=0o700, parents=True)
             try:
                 paden = [map_ / f"werkplaats-{k}.db" for k in range(self.delen)]
+                werk = _Werk(self.projecties, tot, self.batch, lambda werkplaats, pad: self.doel.klaarzetten(werkplaats, pad, tabellen))
                 if self.delen == 1:
-                    _volg(self.store, paden[0], self.projecties, tot, self.batch, (0, 1), voortgang)
+                    _volg(self.store, paden[0], werk, (0, 1), voortgang)
                 else:
-                    self._volg_naast_elkaar(paden, tot, voortgang)
+                    self._volg_naast_elkaar(paden, werk, voortgang)
                 wissel.punt("herbouw-gevolgd")
                 rijen = self.doel.wissel(paden, tabellen, [p.name for p in self.projecties], tot)
             finally:
@@ -101,14 +106,14 @@ class Herbouw:
         log.info("read models rebuilt beside the runner and switched", positie=tot, tabellen=tabellen, rijen=rijen, delen=self.delen)
         return Uitkomst(tot, tabellen, rijen)
 
-    def _volg_naast_elkaar(self, paden: Sequence[Path], tot: int, voortgang: Voortgang | None) -> None:
+    def _volg_naast_elkaar(self, paden: Sequence[Path], werk: _Werk, voortgang: Voortgang | None) -> None:
         """Each part of the casussen in a process of its own (forked: nothing to import again), each
         with its own connection and workplace; the first failure stops the rest."""
         ctx = multiprocessing.get_context("fork")
         standen = [ctx.Value("q", 0, lock=False) for _ in paden]
         fouten = [pad.with_suffix(".fout") for pad in paden]
         kinderen = [
-            ctx.Process(target=_deel, args=(self.store, pad, self.projecties, tot, self.batch, (k, len(paden)), stand, fout, os.getpid()),
+            ctx.Process(target=_deel, args=(self.store, pad, werk, (k, len(paden)), stand, fout, os.getpid()),
                         name=f"casus-herbouw-{k}", daemon=True)
             for k, (pad, stand, fout) in enumerate(zip(paden, standen, fouten, strict=True))
         ]  # fmt: skip
@@ -122,7 +127,7 @@ class Herbouw:
                 if any(kind.exitcode not in (None, 0) for kind in kinderen):
                     break
                 if voortgang is not None:
-                    voortgang(min(int(stand.value) for stand in standen), tot)
+                    voortgang(min(int(stand.value) for stand in standen), werk.tot)
         finally:
             for k, kind in enumerate(kinderen):
                 if kind.is_alive():
@@ -135,16 +140,26 @@ class Herbouw:
             reden = fouten[k].read_text(encoding="utf-8") if fouten[k].exists() else f"exit code {kinderen[k].exitcode}"
             raise HerbouwMisluktError(f"part {k + 1} of {len(kinderen)} of the rebuild failed: {reden}")
         if voortgang is not None:
-            voortgang(tot, tot)
+            voortgang(werk.tot, werk.tot)
 
 
-def _deel(store: EventStore, pad: Path, projecties: Sequence[Projection], tot: int, batch: int, deel: tuple[int, int],
-          stand: Any, fout: Path, ouder: int) -> None:  # fmt: skip
+@dataclass(frozen=True)
+class _Werk:
+    """What each part follows, and what it leaves for the switch."""
+
+    projecties: tuple[Projection, ...]
+    tot: int
+    batch: int
+    klaarzetten: Callable[[sqlite3.Connection, Path], None]
+    """Called with the finished workplace (wissel.Doel.klaarzetten)."""
+
+
+def _deel(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], stand: Any, fout: Path, ouder: int) -> None:
     """A forked part: the parent's connections are never touched here, the store opened anew."""
     try:
         eigen = store.opnieuw_geopend()
         try:
-            _volg(eigen, pad, projecties, tot, batch, deel, lambda na, _tot: setattr(stand, "value", na), ouder)
+            _volg(eigen, pad, werk, deel, lambda na, _tot: setattr(stand, "value", na), ouder)
         finally:
             eigen.close()
     except BaseException as e:
@@ -152,38 +167,50 @@ def _deel(store: EventStore, pad: Path, projecties: Sequence[Projection], tot: i
         raise
 
 
-def _volg(
-    store: EventStore, pad: Path, projecties: Sequence[Projection], tot: int, batch: int, deel: tuple[int, int],
-    voortgang: Voortgang | None, ouder: int | None = None,
-) -> None:  # fmt: skip
+def _volg(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], voortgang: Voortgang | None, ouder: int | None = None) -> None:
     """The log (or a part of its casussen) from the first event up to `tot`, checked as the runner
     checks it, into a workplace."""
+    projecties, tot, batch = werk.projecties, werk.tot, werk.batch
     werkplaats = _maak_werkplaats(pad, projecties)
     try:
         keuring = Keuring(store)
-        na = 0
-        while na < tot:
+        for rijen in _gelezen(store, tot, batch, deel):
             if ouder is not None and os.getppid() != ouder:
                 raise SystemExit("the rebuild that started this part is gone")
             with zonder_cyclusopruiming():
-                rijen = [r for r in store.log_ruw(na, batch, deel) if r[0] <= tot]
-                if not rijen:
-                    break
                 items, verdacht = keuring.keur(rijen)
                 sql = SQLiteSql(werkplaats.cursor())
                 for p in projecties:
                     if items:
                         p.apply(sql, items)
                 quarantaine.noteer(sql, verdacht)
-            na = rijen[-1][0]
             wissel.punt("herbouw-deel")
             if voortgang is not None:
-                voortgang(na, tot)
+                voortgang(rijen[-1][0], tot)
         werkplaats.execute("COMMIT")
+        werk.klaarzetten(werkplaats, pad)
         if voortgang is not None:
             voortgang(tot, tot)
     finally:
         werkplaats.close()
+
+
+def _gelezen(store: EventStore, tot: int, batch: int, deel: tuple[int, int]) -> Iterator[list[Rij]]:
+    """The part's rows of the log up to `tot`, batch by batch; the next batch is read on a thread
+    while the caller applies this one, so that the database and the part work at the same time."""
+
+    def lees(na: int) -> list[Rij]:
+        return [r for r in store.log_ruw(na, batch, deel) if r[0] <= tot]
+
+    with ThreadPoolExecutor(1, thread_name_prefix="casus-herbouw-lezen") as lezer:
+        volgende = lezer.submit(lees, 0)
+        while rijen := volgende.result():
+            laatste = rijen[-1][0]
+            if laatste < tot:
+                volgende = lezer.submit(lees, laatste)
+            yield rijen
+            if laatste >= tot:
+                return
 
 
 def _maak_werkplaats(pad: Path, projecties: Sequence[Projection]) -> sqlite3.Connection:

@@ -217,7 +217,7 @@ class ProjectionRunner:
             return 0.0
         for _, _, _, _, state in self.store.log_ruw(positie, 10):
             try:
-                envelop = uitpakken(state)  # json.loads: bytes or text alike
+                envelop = uitpakken(state)
                 vastgelegd = decode(envelop.gebeurtenis.encode()).vastgelegd
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue

@@ -1,0 +1,211 @@
+"""A rebuild's switch on PostgreSQL: each part leaves its tables in COPY's text form, the switch
+streams them into fresh tables beside the live ones, builds the live tables' indexes on them and,
+within a bounded wait for the tables' locks, gives them the live names and grants, all in one
+transaction."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import sqlite3
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import structlog
+from psycopg import sql as pgsql
+
+from eventstore.views import WISSEL, PostgresViewStore
+from projections import wissel
+from projections.wissel import NIEUW, Doel, HerbouwBezigError, HerbouwMisluktError, kolommen_van, lezen
+
+log = structlog.get_logger()
+
+WISSEL_WACHT_MS = 2000
+"""How long the switch waits for the read models' locks in one try."""
+WISSEL_POGINGEN = 5
+HERBOUWSLOT = 0x63617377
+"""The advisory lock key a rebuild holds for as long as it runs ("casw")."""
+
+
+def kopiebestand(pad: Path, tabel: str) -> Path:
+    """Where a part leaves a table's rows in COPY's text form, beside its workplace."""
+    return pad.with_name(f"{pad.stem}.{tabel}.copy")
+
+
+def _als_copytekst(kolom: str) -> str:
+    """A SQLite expression for one value in COPY's text form: NULL as \\N, bytes as bytea's hex,
+    anything else as its text with backslash, newline, carriage return and tab escaped."""
+    tekst = f"replace(replace(replace(replace(CAST({kolom} AS TEXT), '\\', '\\\\'), char(10), '\\n'), char(13), '\\r'), char(9), '\\t')"
+    return f"CASE WHEN {kolom} IS NULL THEN '\\N' WHEN typeof({kolom}) = 'blob' THEN '\\\\x' || hex({kolom}) ELSE {tekst} END"
+
+
+def schrijf_copytekst(werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
+    """Each table of a finished workplace as COPY's text form, one file a table: SQLite spells the
+    rows out itself, so that the switch streams bytes instead of handling every row."""
+    for tabel in tabellen:
+        regel = " || char(9) || ".join(_als_copytekst(k) for k in kolommen_van(werkplaats, tabel))
+        with open(kopiebestand(pad, tabel), "w", encoding="utf-8", newline="") as uit:
+            cursor = werkplaats.execute(f"SELECT {regel} || char(10) FROM {tabel}")
+            while rijen := cursor.fetchmany(2000):
+                uit.write("".join(r[0] for r in rijen))
+
+
+class PostgresDoel(Doel):
+    def __init__(self, views: PostgresViewStore) -> None:
+        self.views = views
+        kwargs = views.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        self.verbinding: dict[str, Any] = {k: v for k, v in kwargs.items() if k != "row_factory"}
+        self.schema = views.datastore.schema
+
+    def _verbind(self) -> psycopg.Connection[tuple[Any, ...]]:
+        conn = psycopg.connect(**self.verbinding, autocommit=True, application_name="casus-herbouw")
+        # A rebuild killed while its switch waits for a lock: the server notices within a second and
+        # lets go of what it held, instead of when the lock comes.
+        conn.execute("SET client_connection_check_interval = '1s'")
+        return conn
+
+    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
+        schrijf_copytekst(werkplaats, pad, tabellen)
+
+    def werkmap(self) -> Path:
+        waar = f"{self.verbinding.get('host')}:{self.verbinding.get('port')}/{self.verbinding.get('dbname')}/{self.schema}"
+        return Path(tempfile.gettempdir()) / f"casus-herbouw-{sha256(waar.encode()).hexdigest()[:16]}"
+
+    def mag(self, tabellen: Sequence[str]) -> None:
+        with self._verbind() as conn:
+            for tabel in tabellen:
+                naam = f'"{self.schema}"."{tabel}"'
+                rij = conn.execute(
+                    "SELECT pg_has_role(current_user, c.relowner, 'USAGE'), has_schema_privilege(current_user, %s, 'CREATE')"
+                    " FROM pg_class c WHERE c.oid = %s::regclass",
+                    (self.schema, naam),
+                ).fetchone()
+                if not (rij and rij[0] and rij[1]):
+                    raise HerbouwMisluktError(
+                        f"the role {conn.info.user} may not replace {tabel}: a rebuild runs as the role that owns the read models"
+                        " (the migration's), with CREATE on the schema"
+                    )
+                afhankelijk = [str(r[0]) for r in conn.execute(
+                    "SELECT DISTINCT v.relname FROM pg_depend d JOIN pg_rewrite w ON w.oid = d.objid JOIN pg_class v ON v.oid = w.ev_class"
+                    " WHERE d.refobjid = %s::regclass AND v.oid <> d.refobjid ORDER BY 1", (naam,))]  # fmt: skip
+                if afhankelijk:
+                    raise HerbouwMisluktError(
+                        f"the view(s) {', '.join(afhankelijk)} read {tabel}, which a rebuild replaces: drop them for the rebuild"
+                        " and make them again after it"
+                    )
+
+    @contextlib.contextmanager
+    def alleen(self) -> Iterator[None]:
+        with self._verbind() as conn:
+            rij = conn.execute("SELECT pg_try_advisory_lock(%s)", (HERBOUWSLOT,)).fetchone()
+            if not (rij and rij[0]):
+                raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished")
+            yield  # closing the session releases the lock
+
+    def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        try:
+            return self._wissel(paden, tabellen, namen, tot)
+        except psycopg.Error as e:
+            raise HerbouwMisluktError(f"the switch was not made ({type(e).__name__}: {e})".strip()) from e
+
+    def _wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        rijen = 0
+        with lezen(paden) as werkplaatsen, self._verbind() as conn, conn.transaction(), conn.cursor() as cur:
+            indexen: dict[str, list[tuple[str, str, bool]]] = {}
+            for tabel in tabellen:
+                nieuw = tabel + NIEUW
+                cur.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(self.schema, nieuw)))
+                cur.execute(pgsql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
+                    pgsql.Identifier(self.schema, nieuw), pgsql.Identifier(self.schema, tabel)))  # fmt: skip
+                kolommen = kolommen_van(werkplaatsen[0], tabel)
+                doel = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
+                    pgsql.Identifier(self.schema, nieuw), pgsql.SQL(", ").join(map(pgsql.Identifier, kolommen))
+                )
+                with cur.copy(doel) as copy:
+                    for pad in paden:
+                        with open(kopiebestand(pad, tabel), "rb") as bron:
+                            while stuk := bron.read(1 << 20):
+                                copy.write(stuk)
+                rijen += cur.rowcount
+                indexen[tabel] = self._bouw_indexen(cur, tabel)
+            wissel.punt("herbouw-gekopieerd")
+            self._vergrendel(conn, cur, tabellen)
+            for tabel in tabellen:
+                self._vervang(cur, tabel, indexen[tabel])
+            self._volg_vanaf(cur, namen, tot)
+            cur.execute(pgsql.SQL("UPDATE {} SET generatie = generatie + 1 WHERE slot = 1").format(pgsql.Identifier(self.schema, WISSEL)))
+            wissel.punt("herbouw-gewisseld")
+        return rijen
+
+    def _vergrendel(self, conn: psycopg.Connection[tuple[Any, ...]], cur: psycopg.Cursor[tuple[Any, ...]], tabellen: Sequence[str]) -> None:
+        """The switch's row (the runner's batches hold it FOR SHARE) and every live table at once,
+        each wait bounded: a reader holding one table open (a long report) must not leave the tables
+        already taken locked while the switch waits for it. Tried again after a pause; after the last
+        try the rebuild gives up with the live tables as they were."""
+        for poging in range(1, WISSEL_POGINGEN + 1):
+            try:
+                with conn.transaction():  # a savepoint: a lock not had is let go whole
+                    cur.execute(f"SET LOCAL lock_timeout = '{WISSEL_WACHT_MS}ms'")
+                    cur.execute(
+                        pgsql.SQL("SELECT generatie FROM {} WHERE slot = 1 FOR UPDATE").format(pgsql.Identifier(self.schema, WISSEL))
+                    )
+                    cur.execute(pgsql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                        pgsql.SQL(", ").join(pgsql.Identifier(self.schema, t) for t in tabellen)))  # fmt: skip
+                    cur.execute("SET LOCAL lock_timeout = 0")
+                return
+            except psycopg.errors.LockNotAvailable:
+                log.warning("the switch waits for a reader of the read models", poging=poging, van=WISSEL_POGINGEN)
+                time.sleep(min(0.2 * 2**poging, 5))
+        raise HerbouwMisluktError(
+            f"the tables stayed in use by another session through {WISSEL_POGINGEN} tries; the live read models are as they were"
+        )
+
+    def _bouw_indexen(self, cur: psycopg.Cursor[tuple[Any, ...]], tabel: str) -> list[tuple[str, str, bool]]:
+        """The live table's indexes built on the filled fresh table under a fresh name (the primary
+        key as its constraint again); the names they are to get and whether each is the key."""
+        cur.execute(
+            "SELECT i.relname, pg_get_indexdef(i.oid), x.indisprimary FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid"
+            " WHERE x.indrelid = %s::regclass ORDER BY i.relname",
+            (f'"{self.schema}"."{tabel}"',),
+        )
+        gebouwd = []
+        for naam, definitie, primair in cur.fetchall():
+            vorm = re.fullmatch(r"(CREATE (?:UNIQUE )?INDEX )(\S+)( ON (?:ONLY )?)(\S+)( USING .*)", str(definitie), re.DOTALL)
+            if vorm is None:
+                raise RuntimeError(f"the index {naam} of {tabel} has a form the rebuild cannot copy: {definitie}")
+            nieuw_naam = pgsql.Identifier(str(naam) + NIEUW).as_string(cur)
+            nieuwe_tabel = pgsql.Identifier(self.schema, tabel + NIEUW).as_string(cur)
+            cur.execute(vorm.group(1) + nieuw_naam + vorm.group(3) + nieuwe_tabel + vorm.group(5))
+            if primair:
+                cur.execute(pgsql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
+                    pgsql.Identifier(self.schema, tabel + NIEUW), pgsql.Identifier(str(naam) + NIEUW),
+                    pgsql.Identifier(str(naam) + NIEUW)))  # fmt: skip
+            gebouwd.append((str(naam), str(naam) + NIEUW, bool(primair)))
+        return gebouwd
+
+    def _vervang(self, cur: psycopg.Cursor[tuple[Any, ...]], tabel: str, indexen: Sequence[tuple[str, str, bool]]) -> None:
+        cur.execute(
+            "SELECT COALESCE(r.rolname, 'PUBLIC'), a.privilege_type FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a"
+            " LEFT JOIN pg_roles r ON r.oid = a.grantee WHERE c.oid = %s::regclass AND a.grantee <> c.relowner",
+            (f'"{self.schema}"."{tabel}"',),
+        )
+        rechten = cur.fetchall()
+        cur.execute(pgsql.SQL("DROP TABLE {}").format(pgsql.Identifier(self.schema, tabel)))
+        cur.execute(pgsql.SQL("ALTER TABLE {} RENAME TO {}").format(pgsql.Identifier(self.schema, tabel + NIEUW), pgsql.Identifier(tabel)))
+        for naam, tijdelijk, _primair in indexen:
+            cur.execute(pgsql.SQL("ALTER INDEX {} RENAME TO {}").format(pgsql.Identifier(self.schema, tijdelijk), pgsql.Identifier(naam)))
+        for rol, recht in rechten:
+            ontvanger = pgsql.SQL("PUBLIC") if rol == "PUBLIC" else pgsql.Identifier(str(rol))
+            cur.execute(pgsql.SQL("GRANT {} ON {} TO {}").format(pgsql.SQL(str(recht)), pgsql.Identifier(self.schema, tabel), ontvanger))
+
+    def _volg_vanaf(self, cur: psycopg.Cursor[tuple[Any, ...]], namen: Sequence[str], tot: int) -> None:
+        tabel = pgsql.Identifier(self.schema, self.views.tracking_table_name)
+        for naam in namen:
+            cur.execute(pgsql.SQL("DELETE FROM {} WHERE application_name = %s").format(tabel), (naam,))
+            cur.execute(pgsql.SQL("INSERT INTO {} (application_name, notification_id) VALUES (%s, %s)").format(tabel), (naam, tot))
