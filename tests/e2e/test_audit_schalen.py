@@ -27,7 +27,8 @@ from projections.runner import ProjectionRunner
 from projections.verantwoordelijkheid import Interval, tijdlijn
 from runtime.settings import Settings
 from service.audit_feiten import ENVELOP
-from service.audit_html import MIN_BREEDTE, pagina
+from service.audit_html import pagina
+from service.audit_tijdlijn import MIN_BREEDTE
 from tests.e2e.test_audit_html import chromium, meet, schermafdruk
 
 GEHEIM = "GEHEIM-vader-slaat-de-kinderen"

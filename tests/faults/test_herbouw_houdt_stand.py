@@ -1,7 +1,7 @@
 """The rebuild beside the running system (projections/herbouw.py) under attacks that it withstood:
 grants, owners and indexes kept across the switch, an empty store, PostgreSQL's id gaps and
 prepared statements with several parts, and a rebuild of one read model beside a runner of all.
-Each could fail; tests/faults/test_aanval_herbouw.py holds the attacks that found defects."""
+Each could fail; tests/faults/test_aanval_herbouw_*.py hold the attacks that found defects."""
 
 from __future__ import annotations
 
@@ -26,14 +26,7 @@ from projections.runner import ProjectionRunner
 from projections.termijnen import Termijnen
 from runtime.settings import Settings
 from service.migratie import migreer
-from tests.faults.test_aanval_herbouw import (
-    _fouten,
-    _incrementeel_opnieuw,
-    _op_de_achtergrond,
-    _pg,
-    _rol,
-    _zonder_moment,
-)
+from tests.faults.herbouw_hulp import fouten, incrementeel_opnieuw, op_de_achtergrond, pg, rol, zonder_moment
 from tests.integration.test_projecties import dump, populatie, schrijf_verweven
 from tests.integration.test_quarantaine import casus, laatste, voeg_rauw_toe
 
@@ -83,10 +76,10 @@ def test_grants_owner_and_indexes_survive_the_switch_on_postgres(
         for _ in range(2):
             Herbouw(store, views, alle()).run()
         assert stand() == voor
-        with _rol(postgres_settings, "casus_projecties") as schrijver, _pg(postgres_settings, user=schrijver) as runner_conn:
+        with rol(postgres_settings, "casus_projecties") as schrijver, pg(postgres_settings, user=schrijver) as runner_conn:
             runner_conn.execute("UPDATE caseload SET versie = versie")
             runner_conn.execute("DELETE FROM quarantaine WHERE positie < 0")
-        with _rol(postgres_settings, "casus_lezer") as lezer, _pg(postgres_settings, user=lezer) as lezer_conn:
+        with rol(postgres_settings, "casus_lezer") as lezer, pg(postgres_settings, user=lezer) as lezer_conn:
             assert lezer_conn.execute("SELECT count(*) FROM termijnen").fetchone() == (len(dump(views)["termijnen"]),)
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 lezer_conn.execute("DELETE FROM caseload")
@@ -134,9 +127,9 @@ def test_a_rebuild_of_an_empty_store_then_appends_end_in_the_incremental_rows(
     assert {p.name: views.position(p.name) for p in alle()} == {p.name: 0 for p in alle()}
     schrijf_verweven(store, populatie(ijmond, gelderland, 4))
     runner.catch_up()
-    na = _zonder_moment(dump(views))
+    na = zonder_moment(dump(views))
     assert len(na["caseload"]) == 4
-    assert _incrementeel_opnieuw(views, store) == na
+    assert incrementeel_opnieuw(views, store) == na
 
 
 def test_postgres_parts_with_gaps_in_the_ids_and_prepared_statements_end_in_postgres_incremental_rows(
@@ -154,7 +147,7 @@ def test_postgres_parts_with_gaps_in_the_ids_and_prepared_statements_end_in_post
         runner = ProjectionRunner(store, views, alle(), batch=3)
 
         def gat() -> None:
-            with _pg(postgres_settings) as db:
+            with pg(postgres_settings) as db:
                 db.execute("SELECT nextval('casus_events_notification_id_seq') FROM generate_series(1, 7)")
 
         for _ in range(3):
@@ -172,8 +165,8 @@ def test_postgres_parts_with_gaps_in_the_ids_and_prepared_statements_end_in_post
                 schrijf_verweven(store, populatie(ijmond, gelderland, 2), stuk=2)
                 gat()
 
-        schrijver, schrijffout = _op_de_achtergrond(schrijf)
-        volger, volgfout = _op_de_achtergrond(lambda: runner.run(stop, 0.01))
+        schrijver, schrijffout = op_de_achtergrond(schrijf)
+        volger, volgfout = op_de_achtergrond(lambda: runner.run(stop, 0.01))
         try:
             for _ in range(2):
                 uitkomst = Herbouw(store, views, alle(), delen=4).run()
@@ -183,12 +176,12 @@ def test_postgres_parts_with_gaps_in_the_ids_and_prepared_statements_end_in_post
             stop.set()
             schrijver.join(60)
             volger.join(60)
-        assert not _fouten(schrijffout, volgfout), _fouten(schrijffout, volgfout)
+        assert not fouten(schrijffout, volgfout), fouten(schrijffout, volgfout)
         runner.catch_up()
         assert all(views.position(p.name) == store.head() for p in alle())
-        na = _zonder_moment(dump(views))
+        na = zonder_moment(dump(views))
         assert [q.soort for q in in_quarantaine(views)] == ["ongeldig"]
-        assert na == _incrementeel_opnieuw(views, store)
+        assert na == incrementeel_opnieuw(views, store)
     finally:
         store.close()
 
@@ -221,8 +214,8 @@ def test_a_rebuild_of_termijnen_alone_leaves_the_other_read_models_untouched(
         while not stop.is_set():
             schrijf_verweven(store, populatie(ijmond, gelderland, 2), stuk=2)
 
-    schrijver, schrijffout = _op_de_achtergrond(schrijf)
-    volger, volgfout = _op_de_achtergrond(lambda: runner.run(stop, 0.01))
+    schrijver, schrijffout = op_de_achtergrond(schrijf)
+    volger, volgfout = op_de_achtergrond(lambda: runner.run(stop, 0.01))
     posities: list[dict[str, int]] = []
     try:
         time.sleep(0.3)
@@ -233,9 +226,9 @@ def test_a_rebuild_of_termijnen_alone_leaves_the_other_read_models_untouched(
         stop.set()
         schrijver.join(60)
         volger.join(60)
-    assert not _fouten(schrijffout, volgfout), _fouten(schrijffout, volgfout)
+    assert not fouten(schrijffout, volgfout), fouten(schrijffout, volgfout)
     assert uitkomst.tabellen == Termijnen.tables  # the quarantine travels with caseload
     assert all(posities[1][n] >= posities[0][n] for n in posities[0]), posities
     assert identiteit() == voor
     runner.catch_up()
-    assert _zonder_moment(dump(views)) == _incrementeel_opnieuw(views, store)
+    assert zonder_moment(dump(views)) == incrementeel_opnieuw(views, store)
