@@ -1,7 +1,12 @@
-"""Loads the policies and the working-day calendar shipped as data files."""
+"""Loads the policies and the working-day calendar shipped as data files.
+
+The files are part of the installed package and do not change while a process runs: each is read
+and validated once per process (the models are frozen, so every caller may share them). A batch
+simulation starts thousands of casussen, each of which would otherwise parse its policy again."""
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -24,18 +29,25 @@ def _yaml(naam: str) -> Any:
 
 
 def policy_ids() -> list[str]:
-    return sorted(p.name.removesuffix(".yaml") for p in (_DATA / "beleid").iterdir() if p.name.endswith(".yaml"))
+    return list(_policy_ids())
 
 
+@cache
+def _policy_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.name.removesuffix(".yaml") for p in (_DATA / "beleid").iterdir() if p.name.endswith(".yaml")))
+
+
+@cache
 def load_policy(policy_id: str) -> Beleid:
-    if policy_id not in policy_ids():
-        raise UnknownPolicyError(f"unknown beleid '{policy_id}'; accepted: {', '.join(policy_ids())}")
+    if policy_id not in _policy_ids():
+        raise UnknownPolicyError(f"unknown beleid '{policy_id}'; accepted: {', '.join(_policy_ids())}")
     try:
         return Beleid.model_validate(_yaml(f"beleid/{policy_id}.yaml"))
     except ValidationError as e:
         raise ValueError(f"policy file beleid/{policy_id}.yaml is invalid: {e}") from e
 
 
+@cache
 def load_calendar() -> Kalender:
     return Kalender.model_validate(_yaml("kalender.yaml"))
 

@@ -6,13 +6,21 @@ A Simulator used as an async context manager keeps one store, vault key, worker 
 every scenario it runs; each scenario still sees only its own casus, and a casus still running at
 `tot` is terminated once its outcome is taken. Used without, each `run` has its own. The worker
 keeps those terminated casussen in its cache (nothing tells it they ended), which makes every later
-step a little dearer: a long series is better run as several (service/simulatie_batch.py)."""
+step a little dearer: a long series is better run as several (service/simulatie_batch.py).
+
+Most of what a scenario costs is Temporal's own work, about 10 ms of CPU for each action (an update
+whose local activity appends), so the simulator adds no work it can leave out: its worker runs the
+workflow outside the sandbox (service/werker.py), its store lies in memory where the system has a
+memory-backed folder (no disk flush per commit), the server's clock is asked now and then rather
+than before every step (_Klok), and the deadlines' effects are read from the store, not queried."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -27,11 +35,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.client import (
     WorkflowHandle,
     WorkflowHistory,
-    WorkflowQueryRejectedError,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
-from temporalio.common import QueryRejectCondition
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 from temporalio.testing import WorkflowEnvironment
@@ -68,6 +74,9 @@ __all__ = ["Scenario", "ScenarioError", "SimulatieVastgelopenError", "Simulator"
 # How long the workflow may take to answer a step or to settle after the clock moved, in real time:
 # a step takes milliseconds; past this something is stuck, and the run says so instead of waiting.
 ANTWOORD_S = 60.0
+# How long the simulator goes on from the clock's last told time before it asks again (_Klok); well
+# under a second, so that a step never lands in the second after its instant.
+KLOK_HERIJK_S = 0.25
 T = TypeVar("T")
 
 
@@ -105,6 +114,35 @@ class _Werkplaats:
         self.runner.catch_up()
 
 
+class _Klok:
+    """The test server's clock as far as the simulator knows it has come, so that a step need not
+    ask it first (an RPC to the server for every step): the clock never goes back, and a sleep
+    moves it at least as far as asked. What real time adds meanwhile is not counted, so a step
+    lands at most that much after its instant, as it did when it asked, by the time between asking
+    and sleeping; past KLOK_HERIJK_S since the server last told its time, it is asked again. An
+    instant of a scenario is a whole second and the workflow records `nu` to the second: a step
+    that lands within its second is recorded at its instant."""
+
+    def __init__(self) -> None:
+        self._bereikt: datetime | None = None
+        self._gevraagd_op = 0.0
+
+    async def gevraagd(self, env: WorkflowEnvironment) -> datetime:
+        """The server's time, asked."""
+        self._bereikt, self._gevraagd_op = await env.get_current_time(), time.monotonic()
+        return self._bereikt
+
+    async def bereikt(self, env: WorkflowEnvironment) -> datetime:
+        """A time the server's clock has certainly reached; asked when it last told it long ago."""
+        if self._bereikt is None or time.monotonic() - self._gevraagd_op > KLOK_HERIJK_S:
+            return await self.gevraagd(env)
+        return self._bereikt
+
+    def verzet(self, doel: datetime) -> None:
+        """A sleep to `doel` returned: the clock has reached it."""
+        self._bereikt = doel
+
+
 @dataclass
 class _Verloop:
     """One scenario on its way: its casus and workflow, its clock offset and its refused steps."""
@@ -120,28 +158,33 @@ class _Verloop:
 class Simulator:
     """Runs scenarios one after the other in one time-skipping environment."""
 
-    def __init__(self, env: WorkflowEnvironment, store_dir: Path | None = None, bewaar_geschiedenis: bool = False) -> None:
+    def __init__(
+        self, env: WorkflowEnvironment, store_dir: Path | None = None, bewaar_geschiedenis: bool = False, sandboxed: bool = False
+    ) -> None:
         self.env = env
         self.store_dir = store_dir
+        # The worker runs the workflow outside the SDK's sandbox unless asked (service/werker.py: why that changes no outcome).
+        self.sandboxed = sandboxed
         self.bewaar_geschiedenis = bewaar_geschiedenis
         self.geschiedenissen: list[WorkflowHistory] = []
         self._regelsets: dict[str, Regelset] = {}
         self._werkplaats: _Werkplaats | None = None
         self._stapel: AsyncExitStack | None = None
+        self._klok = _Klok()
 
     async def __aenter__(self) -> Simulator:
         if self._stapel is not None:
             raise RuntimeError("this simulator is open already")
         stapel = AsyncExitStack()
         try:
-            tmp = stapel.enter_context(tempfile.TemporaryDirectory(prefix="casus-sim-", dir=self.store_dir))
+            tmp = stapel.enter_context(tempfile.TemporaryDirectory(prefix="casus-sim-", dir=self.store_dir or _in_geheugen()))
             s = Samenstelling(Settings(state_dir=Path(tmp), eventstore="sqlite"))
             stapel.callback(s.sluit)
             # The simulation seals personal data as production does, with a key that lives as long as the store.
             kluis = Kluis(s.views, AESGCM.generate_key(bit_length=256))
             task_queue = f"simulatie-{uuid.uuid4()}"
             executor = stapel.enter_context(ThreadPoolExecutor(max_workers=2))
-            await stapel.enter_async_context(build_worker(self.env.client, s.store, task_queue, executor))
+            await stapel.enter_async_context(build_worker(self.env.client, s.store, task_queue, executor, sandboxed=self.sandboxed))
         except BaseException:
             await stapel.aclose()
             raise
@@ -169,7 +212,7 @@ class Simulator:
     async def _run(self, scenario: Scenario, w: _Werkplaats) -> dict[str, Any]:
         m = scenario.melding
         casus_id, regelset = str(uuid.uuid4()), self._regelset(scenario.beleid)
-        verschuiving = m.ontvangen - await self.env.get_current_time()
+        verschuiving = m.ontvangen - await self._klok.gevraagd(self.env)
         melden = Melden(
             casus_id=casus_id, gemeente=m.gemeente, huishouden=m.huishouden, acuut=m.acuut, melder=m.melder,
             ontvangen=m.ontvangen, inhoud=m.inhoud, actor=Actor(partij=VEILIG_THUIS, medewerker="simulatie"),
@@ -245,27 +288,22 @@ class Simulator:
         """A step lands on its own instant, also when a deadline lapses at that very instant: the
         workflow never cancels a deadline timer (workflows/wekkers.py), so an update and a timer
         together cannot strand it, and the decider gives the same outcome in either order."""
-        wacht = (moment - verschuiving) - await self.env.get_current_time()
+        doel = moment - verschuiving
+        wacht = doel - await self._klok.bereikt(self.env)
         if wacht > timedelta(0):
             await self.env.sleep(wacht)
+            self._klok.verzet(doel)
 
     async def _tot(self, w: _Werkplaats, verloop: _Verloop) -> None:
-        """Timers that fall before `tot` fire, with their effects; wait until the casus has them."""
+        """Timers that fall before `tot` fire, with their effects; wait until the casus has them.
+        Their effects are read from the store, not queried: the workflow's state is evolved from
+        what it appended there, and a query would cost the worker a workflow task of its own."""
         tot = verloop.scenario.tot
         await self._klok_naar(tot - timedelta(seconds=1), verloop.verschuiving)
 
-        async def toestand() -> Casus | None:
-            try:
-                casus: Casus | None = await verloop.handle.query(CasusWorkflow.toestand, reject_condition=QueryRejectCondition.NOT_OPEN)
-            except WorkflowQueryRejectedError:
-                # A closed casus has completed: its state is the one in the store, and the server
-                # answers no query of it without the worker replaying its whole history.
-                return herbouw(w.s.store.read(verloop.casus_id))
-            return casus
-
         async def verwerkt() -> None:
             while True:
-                casus = await toestand()
+                casus = herbouw(w.s.store.read(verloop.casus_id))
                 volgende = casus.volgende_termijn() if casus else None
                 if casus is not None and (volgende is None or volgende >= tot - timedelta(seconds=1)):
                     return
@@ -290,6 +328,14 @@ class Simulator:
             for i in tijdlijn(w.s.views, casus_id)
         ]
         return resultaat
+
+
+def _in_geheugen() -> Path | None:
+    """Where a simulation's throwaway store goes by default: a memory-backed folder where the system
+    has one, on which SQLite's commit costs no disk flush (each append and each projection pass
+    commits); else the system's temporary folder."""
+    shm = Path("/dev/shm")  # noqa: S108 - only the parent of a private mkdtemp folder
+    return shm if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 async def _binnen(werk: Coroutine[Any, Any, T], wat: str) -> T:
