@@ -12,7 +12,7 @@ Most of what a scenario costs is Temporal's own work, about 10 ms of CPU for eac
 whose local activity appends), so the simulator adds no work it can leave out: its worker runs the
 workflow outside the sandbox (service/werker.py), its store lies in memory where the system has a
 memory-backed folder (no disk flush per commit), the server's clock is asked now and then rather
-than before every step (_Klok), and the deadlines' effects are read from the store, not queried."""
+than before every step (service/simulatie_klok.py), and the deadlines' effects are read from the store, not queried."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ import asyncio
 import contextlib
 import os
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -63,6 +62,7 @@ from runtime.settings import Settings
 from runtime.temporal import binary
 from service.samenstelling import Samenstelling
 from service.scenario import Scenario, ScenarioError, vervolgmelding, verzoek
+from service.simulatie_klok import Klok
 from service.sturen import voer_uit, weigering_uit
 from service.verzegelen import verzegel
 from service.werker import build_worker
@@ -74,9 +74,6 @@ __all__ = ["Scenario", "ScenarioError", "SimulatieVastgelopenError", "Simulator"
 # How long the workflow may take to answer a step or to settle after the clock moved, in real time:
 # a step takes milliseconds; past this something is stuck, and the run says so instead of waiting.
 ANTWOORD_S = 60.0
-# How long the simulator goes on from the clock's last told time before it asks again (_Klok); well
-# under a second, so that a step never lands in the second after its instant.
-KLOK_HERIJK_S = 0.25
 T = TypeVar("T")
 
 
@@ -114,35 +111,6 @@ class _Werkplaats:
         self.runner.catch_up()
 
 
-class _Klok:
-    """The test server's clock as far as the simulator knows it has come, so that a step need not
-    ask it first (an RPC to the server for every step): the clock never goes back, and a sleep
-    moves it at least as far as asked. What real time adds meanwhile is not counted, so a step
-    lands at most that much after its instant, as it did when it asked, by the time between asking
-    and sleeping; past KLOK_HERIJK_S since the server last told its time, it is asked again. An
-    instant of a scenario is a whole second and the workflow records `nu` to the second: a step
-    that lands within its second is recorded at its instant."""
-
-    def __init__(self) -> None:
-        self._bereikt: datetime | None = None
-        self._gevraagd_op = 0.0
-
-    async def gevraagd(self, env: WorkflowEnvironment) -> datetime:
-        """The server's time, asked."""
-        self._bereikt, self._gevraagd_op = await env.get_current_time(), time.monotonic()
-        return self._bereikt
-
-    async def bereikt(self, env: WorkflowEnvironment) -> datetime:
-        """A time the server's clock has certainly reached; asked when it last told it long ago."""
-        if self._bereikt is None or time.monotonic() - self._gevraagd_op > KLOK_HERIJK_S:
-            return await self.gevraagd(env)
-        return self._bereikt
-
-    def verzet(self, doel: datetime) -> None:
-        """A sleep to `doel` returned: the clock has reached it."""
-        self._bereikt = doel
-
-
 @dataclass
 class _Verloop:
     """One scenario on its way: its casus and workflow, its clock offset and its refused steps."""
@@ -170,7 +138,7 @@ class Simulator:
         self._regelsets: dict[str, Regelset] = {}
         self._werkplaats: _Werkplaats | None = None
         self._stapel: AsyncExitStack | None = None
-        self._klok = _Klok()
+        self._klok = Klok()
 
     async def __aenter__(self) -> Simulator:
         if self._stapel is not None:

@@ -16,13 +16,14 @@ from typing import Any
 
 import psycopg
 
+from domain.draaiboek import Draaiboek
 from eventstore.store import EventStore
-from eventstore.views import ViewStore
+from eventstore.views import ViewStore, open_views
 from projections.alle import alle
 from projections.herbouw import NIEUW
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
-from tests.integration.test_projecties import dump
+from tests.integration.test_projecties import dump, schrijf_verweven
 
 CASUS = str(Path(sys.executable).parent / "casus")
 
@@ -99,3 +100,11 @@ def incrementeel_opnieuw(views: ViewStore, store: EventStore) -> dict[str, list[
                 sql.execute(f"DELETE FROM {tabel}")
     ProjectionRunner(store, views, alle(), batch=7).catch_up()
     return zonder_moment(dump(views))
+
+
+def bijgewerkt(store: EventStore, casussen: list[Draaiboek]) -> ViewStore:
+    """The store with these casussen written interleaved, and its read models caught up."""
+    views = open_views(store.infrastructure)
+    schrijf_verweven(store, casussen)
+    ProjectionRunner(store, views, alle()).catch_up()
+    return views

@@ -16,15 +16,13 @@ import pytest
 
 from domain.stap import Regelset
 from eventstore.store import EventStore
-from eventstore.views import open_views
 from projections import wissel as wissel_module
 from projections.alle import alle
 from projections.herbouw import Herbouw, HerbouwMisluktError
-from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from tests.conftest import store_env
-from tests.faults.herbouw_hulp import CASUS, verse_tabellen
-from tests.integration.test_projecties import dump, populatie, schrijf_verweven
+from tests.faults.herbouw_hulp import CASUS, bijgewerkt, verse_tabellen
+from tests.integration.test_projecties import dump, populatie
 
 pytestmark = pytest.mark.storing
 
@@ -40,9 +38,7 @@ def test_a_killed_rebuild_leaves_no_workplace_in_the_temporary_directory(
     the space again. Should: no workplace outlives its rebuild (e.g. a fixed directory per database
     that a rebuild clears under its lock before it starts)."""
     postgres = store_settings.eventstore == "postgres"
-    views = open_views(store.infrastructure)
-    schrijf_verweven(store, populatie(ijmond, gelderland, 20))
-    ProjectionRunner(store, views, alle()).catch_up()
+    views = bijgewerkt(store, populatie(ijmond, gelderland, 20))
     voor = dump(views)
     tijdelijk = tmp_path / "tmp"
     tijdelijk.mkdir()
@@ -77,9 +73,7 @@ def test_a_switch_that_runs_out_of_disk_on_sqlite_says_so(
     were; docs/OPERATIONS.md should mention the second copy the switch needs beside the live tables)."""
     store = EventStore.open(Settings(state_dir=tmp_path, eventstore="sqlite"))
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 20))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 20))
         voor = dump(views)
         zacht, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
         echte_punt = wissel_module.punt
@@ -108,9 +102,7 @@ def test_a_view_over_a_read_model_does_not_make_every_rebuild_fail(store: EventS
     ("error in view ...: no such table"); either only after the whole log was followed, and every
     rebuild after that fails the same way. Should: the rebuild switches and the view answers from the
     new table (its definition carried over, as grants and indexes are), or it is refused up front."""
-    views = open_views(store.infrastructure)
-    schrijf_verweven(store, populatie(ijmond, gelderland, 4))
-    ProjectionRunner(store, views, alle()).catch_up()
+    views = bijgewerkt(store, populatie(ijmond, gelderland, 4))
     views.create(["CREATE VIEW open_per_gemeente AS SELECT gemeente, count(*) AS n FROM caseload WHERE status = 'open' GROUP BY gemeente"])
     voor, rijen = sorted(tuple(r.values()) for r in views.query("SELECT gemeente, n FROM open_per_gemeente")), dump(views)
     gelezen: list[int] = []

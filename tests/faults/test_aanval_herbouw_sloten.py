@@ -28,7 +28,7 @@ from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from service.migratie import migreer
 from tests.conftest import store_env
-from tests.faults.herbouw_hulp import CASUS, fouten, gebeurt_binnen, op_de_achtergrond, pg, rol, verse_tabellen
+from tests.faults.herbouw_hulp import CASUS, bijgewerkt, fouten, gebeurt_binnen, op_de_achtergrond, pg, rol, verse_tabellen
 from tests.integration.test_projecties import dump, populatie, schrijf_verweven
 
 pytestmark = pytest.mark.storing
@@ -67,9 +67,7 @@ def test_a_reader_holding_one_read_model_does_not_make_the_others_unreadable_at_
     leaves the live tables as they were)."""
     store = EventStore.open(postgres_settings)
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 6))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 6))
         voor = dump(views)
         with pg(postgres_settings) as lezer, pg(postgres_settings) as ander, pg(postgres_settings) as kijker:
             lezer.execute("BEGIN")
@@ -99,9 +97,7 @@ def test_a_rebuild_killed_while_its_switch_waits_releases_the_read_models(
     rebuild's session)."""
     store = EventStore.open(postgres_settings)
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 6))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 6))
         voor = dump(views)
         env = os.environ | store_env(postgres_settings) | {"CASUS_STATE_DIR": str(tmp_path)}
         with pg(postgres_settings) as lezer, pg(postgres_settings) as ander, pg(postgres_settings) as kijker:
@@ -166,9 +162,7 @@ def test_a_rebuild_by_a_role_that_may_not_create_tables_is_refused_in_one_docume
     migreer(postgres_settings, alle())
     store = EventStore.open(postgres_settings)
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 4))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 4))
         voor = dump(views)
         with rol(postgres_settings, "casus_projecties") as runnerrol:
             env = os.environ | store_env(postgres_settings) | {

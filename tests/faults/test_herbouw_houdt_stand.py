@@ -26,7 +26,7 @@ from projections.runner import ProjectionRunner
 from projections.termijnen import Termijnen
 from runtime.settings import Settings
 from service.migratie import migreer
-from tests.faults.herbouw_hulp import fouten, incrementeel_opnieuw, op_de_achtergrond, pg, rol, zonder_moment
+from tests.faults.herbouw_hulp import bijgewerkt, fouten, incrementeel_opnieuw, op_de_achtergrond, pg, rol, zonder_moment
 from tests.integration.test_projecties import dump, populatie, schrijf_verweven
 from tests.integration.test_quarantaine import casus, laatste, voeg_rauw_toe
 
@@ -51,9 +51,7 @@ def test_grants_owner_and_indexes_survive_the_switch_on_postgres(
     migreer(postgres_settings, alle())
     store = EventStore.open(postgres_settings)
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 4))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 4))
         open_casussen(views, "HH-niemand")
         views.create(["CREATE INDEX IF NOT EXISTS caseload_open_gemeente ON caseload (lower(gemeente)) WHERE status = 'open'"])
         tabellen = list(dict.fromkeys(t for p in alle() for t in p.tables))
@@ -93,9 +91,7 @@ def test_indexes_made_outside_the_ddl_survive_the_switch_on_sqlite(tmp_path: Pat
     name and definition, and the query plan still uses the household index."""
     store = EventStore.open(Settings(state_dir=tmp_path, eventstore="sqlite"))
     try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 4))
-        ProjectionRunner(store, views, alle()).catch_up()
+        views = bijgewerkt(store, populatie(ijmond, gelderland, 4))
         open_casussen(views, "HH-niemand")
         views.create(["CREATE INDEX IF NOT EXISTS caseload_open_gemeente ON caseload (lower(gemeente)) WHERE status = 'open'"])
 

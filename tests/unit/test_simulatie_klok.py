@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from service import simulatie
+from service import simulatie_klok
 from service.simulatie import Simulator
 
 VERSCHUIVING = timedelta(days=400, seconds=12, microseconds=345_678)
@@ -54,7 +54,7 @@ async def test_the_clock_is_asked_again_once_real_time_may_have_moved_it(monkeyp
     server = Serverklok(datetime(2026, 1, 1, tzinfo=UTC))
     simulator = Simulator(server)  # type: ignore[arg-type]
     moment = (await simulator._klok.gevraagd(server)) + VERSCHUIVING
-    monkeypatch.setattr(simulatie, "KLOK_HERIJK_S", -1.0)
+    monkeypatch.setattr(simulatie_klok, "KLOK_HERIJK_S", -1.0)
     for stap in range(1, 4):
         await simulator._klok_naar(moment + timedelta(hours=stap), VERSCHUIVING)
     assert server.gevraagd == 4

@@ -15,7 +15,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from casus_cli.opstart import binnen
-from service import simulatie, simulatie_batch
+from service import simulatie_batch, simulatie_klok
 from service.simulatie import Scenario, Simulator
 from service.simulatie_batch import Mislukt
 
@@ -44,7 +44,7 @@ async def test_the_batch_path_gives_every_scenario_the_outcome_it_has_alone(
 ) -> None:
     # Two processes, each running its share in one simulator: the same scenario twice in one store.
     batch = await asyncio.to_thread(simulatie_batch.simuleer, BESTANDEN * 2, binnen, 2)
-    monkeypatch.setattr(simulatie, "KLOK_HERIJK_S", -1.0)  # here the clock is asked before every step
+    monkeypatch.setattr(simulatie_klok, "KLOK_HERIJK_S", -1.0)  # here the clock is asked before every step
     for i, bestand in enumerate(BESTANDEN):
         alleen = await Simulator(env, store_dir=tmp_path, sandboxed=True).run(Scenario.load(bestand))
         for uit_batch in (batch[i], batch[i + len(BESTANDEN)]):
