@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from domain import gebeurtenissen as g
@@ -30,11 +30,30 @@ def evolve(casus: Casus | None, e: Gebeurtenis) -> Casus:
     return casus.model_copy(update=wijziging | {"versie": casus.versie + 1})
 
 
-def herbouw(gebeurtenissen: Iterable[Gebeurtenis]) -> Casus | None:
-    casus: Casus | None = None
+def verder(casus: Casus | None, gebeurtenissen: Sequence[Gebeurtenis]) -> Casus:
+    """The state these events leave behind after `casus`: the state `evolve` reaches one event at a
+    time, made in one private copy changed in place instead of a copy per event (a rebuild folds
+    every event of the log). The copy is nobody else's until it is returned; `casus` is untouched."""
+    if casus is None:
+        if not gebeurtenissen:
+            raise ValueError("a casus begins with MeldingOntvangen, and there is no event")
+        casus, gebeurtenissen = evolve(None, gebeurtenissen[0]), gebeurtenissen[1:]  # begin() makes a new one
+    else:
+        casus = casus.model_copy()
+    velden, gezet = casus.__dict__, casus.__pydantic_fields_set__
     for e in gebeurtenissen:
-        casus = evolve(casus, e)
+        if isinstance(e, g.MeldingOntvangen):
+            raise ValueError("a casus receives its melding once")
+        wijziging = _WIJZIGINGEN.get(type(e), _niets)(casus, e)
+        velden.update(wijziging)
+        velden["versie"] += 1
+        gezet.update(wijziging, ("versie",))
     return casus
+
+
+def herbouw(gebeurtenissen: Iterable[Gebeurtenis]) -> Casus | None:
+    reeks = list(gebeurtenissen)
+    return verder(None, reeks) if reeks else None
 
 
 Wijziging = dict[str, Any]

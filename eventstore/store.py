@@ -323,28 +323,40 @@ class EventStore:
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
 
-    def log_ruw(self, na: int, limit: int = 500, deel: tuple[int, int] = (0, 1)) -> list[tuple[int, str, object, str, bytes]]:
+    def log_ruw(self, na: int, limit: int = 500) -> list[tuple[int, str, object, str, bytes]]:
         """The global log after `na` as stored rows (position, stream id, version, type, bytes),
         nothing decoded or converted: the projection runner checks each row itself, so that a row
-        written past the application (that does not decode or verify) is set aside, not raised.
-        `deel` (k, n): only the streams of part k of n, every stream whole in one part (PostgreSQL;
-        a rebuild reads the parts side by side)."""
+        written past the application (that does not decode or verify) is set aside, not raised."""
+        return self._log_ruw("notification_id > %s ORDER BY notification_id LIMIT %s", (na, limit))
+
+    def log_ruw_deel(self, na: int, tot: int, deel: tuple[int, int] = (0, 1)) -> list[tuple[int, str, object, str, bytes]]:
+        """The stored rows with a position after `na` up to and including `tot`; with `deel` (k, n)
+        only those of the streams of part k of n, every stream whole in one part (PostgreSQL; a
+        rebuild reads the parts side by side). A range of positions rather than a number of rows:
+        under a LIMIT the part's filter made the server gather and sort the whole rest of the log
+        for every batch; a range is read from the position's index, each row once by each part."""
         k, n = deel
+        if n == 1:
+            return self._log_ruw("notification_id > %s AND notification_id <= %s ORDER BY notification_id", (na, tot))
+        if not isinstance(self.recorder, CasusPostgresRecorder):
+            raise ValueError("the log is read in parts on PostgreSQL only")
+        return self._log_ruw(
+            "notification_id > %s AND notification_id <= %s AND get_byte(uuid_send(originator_id), 15) %% %s = %s ORDER BY notification_id",
+            (na, tot, n, k),
+        )
+
+    def _log_ruw(self, waar: str, params: tuple[int, ...]) -> list[tuple[int, str, object, str, bytes]]:
         kolommen = "originator_id, originator_version, topic, state FROM {tabel}"
         if isinstance(self.recorder, CasusPostgresRecorder):
             tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)
-            filter_ = " AND get_byte(uuid_send(originator_id), 15) %% %s = %s" if n > 1 else ""
-            vraag = SQL(
-                "SELECT notification_id, " + kolommen + " WHERE notification_id > %s" + filter_ + " ORDER BY notification_id LIMIT %s"
-            )
+            vraag = SQL("SELECT notification_id, " + kolommen + " WHERE " + waar)
             # Binary results: the events' bytes as they are, not spelled out in hex by the server and
             # read back by the client (the larger part of a scan's cost on both sides).
             with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
-                curs.execute(vraag.format(tabel=tabel), (na, n, k, limit) if n > 1 else (na, limit))
+                curs.execute(vraag.format(tabel=tabel), params)
                 return [(p, str(o), v, t, s) for p, o, v, t, s in curs.fetchall()]
-        if n > 1:
-            raise ValueError("the log is read in parts on PostgreSQL only")
         tabel_naam = getattr(self.recorder, "events_table_name", "stored_events")
+        sqlite_waar = waar.replace("notification_id", "rowid").replace("%s", "?")
         with self.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]
-            c.execute(f"SELECT rowid, {kolommen.format(tabel=tabel_naam)} WHERE rowid > ? ORDER BY rowid LIMIT ?", (na, limit))
+            c.execute(f"SELECT rowid, {kolommen.format(tabel=tabel_naam)} WHERE {sqlite_waar}", params)
             return [(r[0], str(r[1]), r[2], str(r[3]), r[4]) for r in c.fetchall()]

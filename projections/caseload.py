@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from domain import gebeurtenissen as g
-from domain.evolueren import evolve
+from domain.evolueren import verder
+from domain.gebeurtenissen import Gebeurtenis
 from domain.toestand import Casus
 from eventstore.store import Opgeslagen
 from eventstore.views import Sql, tijdstip
@@ -33,14 +34,17 @@ class Caseload:
     )
 
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
-        bekend = self._lees(sql, {i.casus_id for i in items if not isinstance(i.gebeurtenis, g.MeldingOntvangen)})
-        casussen: dict[str, Casus] = {}
-        for item in items:
-            vorige = casussen.get(item.casus_id) or bekend.get(item.casus_id)
-            if vorige is None and not isinstance(item.gebeurtenis, g.MeldingOntvangen):
-                raise LookupError(f"caseload holds no casus {item.casus_id}: the log is read out of order")
-            casussen[item.casus_id] = evolve(vorige, item.gebeurtenis)
-        sql.executemany(SCHRIJF, [self._rij(c) for c in casussen.values()])
+        per_casus: dict[str, list[Gebeurtenis]] = {}
+        for item in items:  # the events of each casus in log order (the casussen don't touch each other)
+            per_casus.setdefault(item.casus_id, []).append(item.gebeurtenis)
+        bekend = self._lees(sql, {c for c, reeks in per_casus.items() if not isinstance(reeks[0], g.MeldingOntvangen)})
+        casussen: list[Casus] = []
+        for casus_id, reeks in per_casus.items():
+            vorige = bekend.get(casus_id)
+            if vorige is None and not isinstance(reeks[0], g.MeldingOntvangen):
+                raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
+            casussen.append(verder(vorige, reeks))
+        sql.executemany(SCHRIJF, [self._rij(c) for c in casussen])
 
     @staticmethod
     def _lees(sql: Sql, casus_ids: set[str]) -> dict[str, Casus]:

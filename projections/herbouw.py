@@ -178,12 +178,7 @@ def _volg(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], voor
             if ouder is not None and os.getppid() != ouder:
                 raise SystemExit("the rebuild that started this part is gone")
             with zonder_cyclusopruiming():
-                items, verdacht = keuring.keur(rijen)
-                sql = SQLiteSql(werkplaats.cursor())
-                for p in projecties:
-                    if items:
-                        p.apply(sql, items)
-                quarantaine.noteer(sql, verdacht)
+                _pas_toe(werkplaats, keuring, projecties, rijen)
             wissel.punt("herbouw-deel")
             if voortgang is not None:
                 voortgang(rijen[-1][0], tot)
@@ -195,21 +190,42 @@ def _volg(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], voor
         werkplaats.close()
 
 
-def _gelezen(store: EventStore, tot: int, batch: int, deel: tuple[int, int]) -> Iterator[list[Rij]]:
-    """The part's rows of the log up to `tot`, batch by batch; the next batch is read on a thread
-    while the caller applies this one, so that the database and the part work at the same time."""
+def _pas_toe(werkplaats: sqlite3.Connection, keuring: Keuring, projecties: Sequence[Projection], rijen: list[Rij]) -> None:
+    """One batch, checked and applied. A function of its own, so that the batch's events are freed
+    when it returns, before the cycle collector runs again (it would walk every one of them)."""
+    items, verdacht = keuring.keur(rijen)
+    sql = SQLiteSql(werkplaats.cursor())
+    for p in projecties:
+        if items:
+            p.apply(sql, items)
+    quarantaine.noteer(sql, verdacht)
 
-    def lees(na: int) -> list[Rij]:
-        return [r for r in store.log_ruw(na, batch, deel) if r[0] <= tot]
+
+def _gelezen(store: EventStore, tot: int, batch: int, deel: tuple[int, int]) -> Iterator[list[Rij]]:
+    """The part's rows of the log up to `tot`, a range of positions at a time (about `batch` of the
+    part's rows in each); the next range is read on a thread while the caller applies this one, so
+    that the database and the part work at the same time."""
+    stap = batch * deel[1]
+
+    def lees(na: int) -> tuple[int, list[Rij]]:
+        while na < tot:
+            hoog = min(na + stap, tot)
+            if rijen := store.log_ruw_deel(na, hoog, deel):
+                return hoog, rijen
+            # None of the part's rows here: past a gap in the positions, however wide, at once.
+            volgende = store.log_ruw(hoog, 1)
+            na = min(volgende[0][0] - 1, tot) if volgende else tot
+        return tot, []
 
     with ThreadPoolExecutor(1, thread_name_prefix="casus-herbouw-lezen") as lezer:
         volgende = lezer.submit(lees, 0)
-        while rijen := volgende.result():
-            laatste = rijen[-1][0]
-            if laatste < tot:
-                volgende = lezer.submit(lees, laatste)
-            yield rijen
-            if laatste >= tot:
+        while True:
+            na, rijen = volgende.result()
+            if na < tot:
+                volgende = lezer.submit(lees, na)
+            if rijen:
+                yield rijen
+            if na >= tot:
                 return
 
 

@@ -112,9 +112,16 @@ async def meld(
         start_workflow_van(client, s.settings, melden, regelset),
         geen_antwoord=f"it may have reached Temporal: send it again with the same key, which finds casus {casus_id} if it did",
     )
+
+    async def gemeld() -> Casus:
+        try:
+            return await melding_van(h, nieuw, melden)
+        except Weigering as w:  # refused by the workflow itself: its rule and field, as any refusal
+            raise Geweigerd.uit(w) from None
+
     casus = await binnen_wachttijd(
         s.settings,
-        melding_van(h, nieuw, melden),
+        gemeld(),
         geen_antwoord=(
             f"the melding is accepted as casus {casus_id} and is recorded once a worker runs; do not register it again "
             f"(`casus status {casus_id}` shows it)"

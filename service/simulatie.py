@@ -34,7 +34,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from temporalio.client import (
     WorkflowHandle,
     WorkflowHistory,
-    WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
 )
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -48,7 +47,6 @@ from domain.opdrachten import Melden
 from domain.partijen import VEILIG_THUIS, Actor
 from domain.stap import Regelset
 from domain.tijd import lokaal
-from domain.toestand import Casus
 from domain.uitkomst import Fout, uitkomst
 from domain.weigering import Weigering
 from eventstore.kluis import Kluis
@@ -63,7 +61,7 @@ from runtime.temporal import binary
 from service.samenstelling import Samenstelling
 from service.scenario import Scenario, ScenarioError, vervolgmelding, verzoek
 from service.simulatie_klok import Klok
-from service.sturen import voer_uit, weigering_uit
+from service.sturen import gemeld, voer_uit
 from service.verzegelen import verzegel
 from service.werker import build_worker
 from workflows.casus import CasusStart, CasusWorkflow
@@ -317,8 +315,7 @@ async def _binnen(werk: Coroutine[Any, Any, T], wat: str) -> T:
 async def _gemeld(handle: WorkflowHandle[Any, Any]) -> None:
     """The melding as the workflow recorded it; one it refuses is the scenario's error (exit 1)."""
     try:
-        await _binnen(handle.execute_update("gemeld", result_type=Casus), "the melding")
-    except WorkflowUpdateFailedError as e:
-        w = weigering_uit(e)
+        await _binnen(gemeld(handle), "the melding")
+    except Weigering as w:
         veld = f"melding.{w.veld}" if w.veld else "melding"
         raise ScenarioError(f"{veld}: refused under {w.regel}: {w.melding}", veld=veld) from None

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from temporalio.client import (
     Client,
     WorkflowExecutionStatus,
+    WorkflowFailureError,
     WorkflowHandle,
     WorkflowUpdateFailedError,
     WorkflowUpdateRPCTimeoutOrCancelledError,
@@ -144,7 +145,11 @@ def vingerafdruk(verzoek: Verzoek, geheim: bytes | None = None) -> str:
 
 
 def weigering_uit(e: WorkflowUpdateFailedError) -> Weigering:
-    oorzaak = e.cause
+    return weigering_van(e.cause, e)
+
+
+def weigering_van(oorzaak: BaseException | None, e: BaseException) -> Weigering:
+    """The refusal an update's (or a workflow's) failure carries; `e` itself when it carries none."""
     # A stream that does not verify, or holds an event no trusted worker signed: said as what it is,
     # whether the workflow wrapped the append's refusal or it arrives as the append raised it.
     if isinstance(oorzaak, ApplicationError) and oorzaak.type in (ONBETROUWBAAR, CONFLICT):
@@ -154,6 +159,31 @@ def weigering_uit(e: WorkflowUpdateFailedError) -> Weigering:
         # Workflows from before the message travelled as a detail of its own put it in the text only.
         return Weigering(str(regel), str(melding) if melding is not None else oorzaak.message.split(": ", 1)[-1], veld=veld)
     return Weigering("onbekend", str(oorzaak.message if isinstance(oorzaak, ApplicationError) else oorzaak or e))
+
+
+async def gemeld(h: WorkflowHandle[Any, Any], update_id: str | None = None) -> Casus:
+    """The casus once its melding is in the event store (a worker records it). A melding the
+    workflow refuses fails the workflow, and the update that waited for it ends with it: the refusal
+    is then read from the workflow's own failure, naming its rule and field."""
+    try:
+        casus: Casus = await h.execute_update("gemeld", result_type=Casus, id=update_id)
+    except WorkflowUpdateFailedError as e:
+        raise (await _melding_geweigerd(h) or weigering_uit(e)) from None
+    return casus
+
+
+async def _melding_geweigerd(h: WorkflowHandle[Any, Any]) -> Weigering | None:
+    """The refusal of the melding a failed workflow ended with; None when it ended otherwise."""
+    try:
+        if (await h.describe()).status != WorkflowExecutionStatus.FAILED:
+            return None
+        await h.result(follow_runs=False)
+    except WorkflowFailureError as f:
+        w = weigering_van(f.cause, f)
+        return None if w.regel == "onbekend" else w
+    except (RPCError, TypeError):
+        pass  # the server cannot tell (the time-skipping server does not decode every attribute)
+    return None
 
 
 async def start_casus(client: Client, settings: Settings, melden: Melden, regelset: Regelset, ontvangen_gegeven: bool = False) -> Casus:
@@ -193,10 +223,11 @@ async def melding_van(h: WorkflowHandle[Any, Any], nieuw: bool, melden: Melden) 
     """The casus once its melding is in the event store (a worker records it)."""
     if nieuw:
         # Named as the actions are (`<actie>-…`), so Temporal's history says what it waited for.
-        gemeld: Casus = await h.execute_update("gemeld", result_type=Casus, id=f"melding-{melden.casus_id}")
-        return gemeld
+        return await gemeld(h, f"melding-{melden.casus_id}")
     casus: Casus | None = await h.query(CasusWorkflow.toestand)
     if casus is None:
+        if (geweigerd := await _melding_geweigerd(h)) is not None:
+            raise geweigerd  # a retry of a melding the workflow refused: refused again, as the first try was
         raise Conflict(f"casus {melden.casus_id} of this key ended before its melding was recorded", veld="sleutel")
     return casus
 

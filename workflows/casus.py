@@ -121,7 +121,9 @@ class CasusWorkflow:
         with contextlib.suppress(asyncio.TimeoutError):
             await workflow.wait_condition(lambda: self._gewijzigd, timeout=timeout)
 
-    @workflow.update(name="gemeld")
+    # A melding the workflow refuses fails the run, and this update ends with it unanswered: the
+    # caller reads the refusal from the workflow's failure (service/sturen.py `gemeld`).
+    @workflow.update(name="gemeld", unfinished_policy=workflow.HandlerUnfinishedPolicy.ABANDON)
     async def gemeld(self) -> Casus:
         """Returns once the melding is in the event store."""
         await workflow.wait_condition(lambda: self._casus is not None)

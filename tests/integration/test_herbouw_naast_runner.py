@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from domain.stap import Regelset
@@ -116,3 +117,32 @@ def test_a_second_rebuild_at_the_same_time_is_refused(store: EventStore, ijmond:
     eerste = Herbouw(store, views, alle())
     with eerste.doel.alleen(), pytest.raises(HerbouwBezigError, match="another rebuild"):
         Herbouw(store, views, alle()).run()
+
+
+@pytest.mark.parametrize("delen", [1, 2])
+def test_a_rebuild_crosses_gaps_in_the_positions_however_wide(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, tmp_path: Path, delen: int
+) -> None:
+    """The parts read the log by ranges of positions: a range with none of a part's rows, or none at
+    all (a sequence moved on by a billion, transactions rolled back), is passed, never taken for the
+    end of the log, and never walked through range by range."""
+    store = EventStore.open(postgres_settings)
+    try:
+        views = open_views(store.infrastructure)
+        schrijf_verweven(store, populatie(ijmond, gelderland, 6))
+        s = postgres_settings
+        verbinding = {"host": s.postgres_host, "port": s.postgres_port, "user": s.postgres_user, "dbname": s.postgres_dbname}
+        with psycopg.connect(**verbinding, autocommit=True) as conn:  # type: ignore[arg-type]
+            conn.execute("SELECT setval(pg_get_serial_sequence('casus_events', 'notification_id'), 1000000007)")
+            schrijf_verweven(store, populatie(ijmond, gelderland, 3))
+            conn.execute("SELECT setval(pg_get_serial_sequence('casus_events', 'notification_id'), 1000000000000)")
+            schrijf_verweven(store, populatie(ijmond, gelderland, 2))
+        assert store.head() > 10**12
+        gelezen: list[tuple[int, int]] = []
+        origineel = store.log_ruw_deel
+        store.log_ruw_deel = lambda na, tot, deel=(0, 1): gelezen.append((na, tot)) or origineel(na, tot, deel)  # type: ignore[method-assign]
+        Herbouw(store, views, alle(), batch=5, delen=delen).run()
+        assert dump(views) == dump(_eigen_weergave(tmp_path, store))
+        assert len(gelezen) < 200, f"{len(gelezen)} reads: the gaps were walked through"
+    finally:
+        store.close()

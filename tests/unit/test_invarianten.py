@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.beslissen import decide_op_tijd, verstrijk
 from domain.draaiboek import Draaiboek, verzoek
-from domain.evolueren import evolve, herbouw
+from domain.evolueren import evolve, herbouw, verder
 from domain.stap import Regelset
 from domain.toestand import Casus
 from domain.weigering import Weigering
@@ -78,6 +78,21 @@ def controleer(casus: Casus, gebeurtenissen: list[Any]) -> None:
     open_ = [i for i in intervallen if i.tot is None]
     assert len(open_) == (0 if casus.fase == "afgesloten" else 1)  # exactly one holder until closure
     assert herbouw(gebeurtenissen) == casus  # replaying the events rebuilds the state
+    stap_voor_stap: Casus | None = None
+    for e in gebeurtenissen:
+        stap_voor_stap = evolve(stap_voor_stap, e)
+    assert stap_voor_stap == casus
+    # A fold in one private copy (a rebuild's) reaches the same state, byte for byte, from any point,
+    # and leaves the state it began from as it was.
+    for tussen in {1, len(gebeurtenissen) // 2, len(gebeurtenissen) - 1, len(gebeurtenissen)} - {0}:
+        begin = herbouw(gebeurtenissen[:tussen])
+        assert begin is not None
+        voor = (begin.model_dump_json(), set(begin.model_fields_set))
+        verderop = verder(begin, gebeurtenissen[tussen:])
+        assert verderop == casus and verderop.model_dump_json() == casus.model_dump_json()
+        assert verderop.model_fields_set == casus.model_fields_set
+        assert (begin.model_dump_json(), set(begin.model_fields_set)) == voor
+    assert verder(None, gebeurtenissen) == casus
     opgeslagen = [decode(encode(e)[1]) for e in gebeurtenissen]
     assert opgeslagen == gebeurtenissen and herbouw(opgeslagen) == casus  # also as the event store keeps them
     assert all(REGEL.match(t.regel) for t in casus.termijnen)  # no deadline without a rule id
