@@ -349,12 +349,13 @@ class EventStore:
         kolommen = "originator_id, originator_version, topic, state FROM {tabel}"
         if isinstance(self.recorder, CasusPostgresRecorder):
             tabel = Identifier(self.recorder.datastore.schema, self.recorder.events_table_name)
-            vraag = SQL("SELECT notification_id, " + kolommen + " WHERE " + waar)
+            # The stream id as text: the rows are checked as text, no UUID object made on the way.
+            vraag = SQL("SELECT notification_id, originator_id::text, " + kolommen.split(", ", 1)[1] + " WHERE " + waar)
             # Binary results: the events' bytes as they are, not spelled out in hex by the server and
             # read back by the client (the larger part of a scan's cost on both sides).
             with self.recorder.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row, binary=True) as curs:
                 curs.execute(vraag.format(tabel=tabel), params)
-                return [(p, str(o), v, t, s) for p, o, v, t, s in curs.fetchall()]
+                return curs.fetchall()
         tabel_naam = getattr(self.recorder, "events_table_name", "stored_events")
         sqlite_waar = waar.replace("notification_id", "rowid").replace("%s", "?")
         with self.recorder.datastore.transaction(commit=False) as c:  # type: ignore[attr-defined]

@@ -28,9 +28,11 @@ straddles a switch and a runner learns of every switch, whatever positions it le
 
 def tijdstip(moment: datetime) -> str:
     """A sortable text form of an instant (UTC, fixed width), the same in both databases:
-    `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Written by isoformat, in half strftime's time and with the same
-    bytes (strftime wrote a year before 1000 without its leading zeros, so not at fixed width)."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")[:26] + "Z"
+    `YYYY-MM-DDTHH:MM:SS.ffffffZ`. Written field by field, in a third of strftime's time and with the
+    same bytes (strftime wrote a year before 1000 without its leading zeros, so not at fixed width;
+    isoformat spends most of its time on the offset it writes and this form drops)."""
+    u = moment.astimezone(UTC)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ" % (u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond)  # noqa: UP031 - a quarter faster than the f-string
 
 
 def uit_tijdstip(tekst: str) -> datetime:
