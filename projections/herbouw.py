@@ -22,13 +22,16 @@ lock on PostgreSQL, a lock on a file beside the database on SQLite."""
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,8 @@ log = structlog.get_logger()
 
 MAX_DELEN = 4
 """At most this many processes read and apply the log side by side (PostgreSQL; one per core)."""
+AFSLUITEN_S = 5.0
+"""How long a finished part gets to close its connections and end before it is stopped."""
 
 
 @dataclass(frozen=True)
@@ -95,52 +100,84 @@ class Herbouw:
             try:
                 paden = [map_ / f"werkplaats-{k}.db" for k in range(self.delen)]
                 werk = _Werk(self.projecties, tot, self.batch, lambda werkplaats, pad: self.doel.klaarzetten(werkplaats, pad, tabellen))
-                if self.delen == 1:
-                    _volg(self.store, paden[0], werk, (0, 1), voortgang)
-                else:
-                    self._volg_naast_elkaar(paden, werk, voortgang)
-                wissel.punt("herbouw-gevolgd")
-                rijen = self.doel.wissel(paden, tabellen, [p.name for p in self.projecties], tot)
+                # The parts start first; the switch takes each workplace as its part finishes it.
+                with _Delen(self.store, paden, werk) as delen, contextlib.closing(delen.klaar(voortgang)) as klaar:
+                    rijen = self.doel.wissel(klaar, tabellen, [p.name for p in self.projecties], tot)
             finally:
                 shutil.rmtree(map_, ignore_errors=True)
         log.info("read models rebuilt beside the runner and switched", positie=tot, tabellen=tabellen, rijen=rijen, delen=self.delen)
         return Uitkomst(tot, tabellen, rijen)
 
-    def _volg_naast_elkaar(self, paden: Sequence[Path], werk: _Werk, voortgang: Voortgang | None) -> None:
-        """Each part of the casussen in a process of its own (forked: nothing to import again), each
-        with its own connection and workplace; the first failure stops the rest."""
+
+class _Delen:
+    """The parts of a rebuild. With one, it follows the log in this process when asked for its
+    workplace. With more, each part of the casussen follows it in a process of its own (forked:
+    nothing to import again), each with its own connection and workplace, started on entering;
+    on leaving, every part has ended (a finished one by itself, any other stopped)."""
+
+    def __init__(self, store: EventStore, paden: Sequence[Path], werk: _Werk) -> None:
+        self.store, self.paden, self.werk = store, paden, werk
         ctx = multiprocessing.get_context("fork")
-        standen = [ctx.Value("q", 0, lock=False) for _ in paden]
-        fouten = [pad.with_suffix(".fout") for pad in paden]
-        kinderen = [
-            ctx.Process(target=_deel, args=(self.store, pad, werk, (k, len(paden)), stand, fout, os.getpid()),
+        self.standen = [ctx.Value("q", 0, lock=False) for _ in paden]
+        self.klaar_gemeld = [ctx.Value("b", 0, lock=False) for _ in paden]
+        self.fouten = [pad.with_suffix(".fout") for pad in paden]
+        self.kinderen: list[BaseProcess] = [] if len(paden) == 1 else [
+            ctx.Process(target=_deel, args=(store, pad, werk, (k, len(paden)), stand, klaar, fout, os.getpid()),
                         name=f"casus-herbouw-{k}", daemon=True)
-            for k, (pad, stand, fout) in enumerate(zip(paden, standen, fouten, strict=True))
+            for k, (pad, stand, klaar, fout) in enumerate(zip(paden, self.standen, self.klaar_gemeld, self.fouten, strict=True))
         ]  # fmt: skip
-        for kind in kinderen:
+        self.geleverd: set[int] = set()
+        self.gestopt: set[int] = set()
+
+    def __enter__(self) -> _Delen:
+        for kind in self.kinderen:
             kind.start()
-        gestopt: set[int] = set()
-        try:
-            while levend := [kind for kind in kinderen if kind.is_alive()]:
-                levend[0].join(0.1)  # one list: a part that ends between two looks is not looked for again
-                wissel.punt("herbouw-wacht")
-                if any(kind.exitcode not in (None, 0) for kind in kinderen):
-                    break
-                if voortgang is not None:
-                    voortgang(min(int(stand.value) for stand in standen), werk.tot)
-        finally:
-            for k, kind in enumerate(kinderen):
-                if kind.is_alive():
-                    gestopt.add(k)
-                    kind.terminate()
-                kind.join()
-        mislukt = [k for k, kind in enumerate(kinderen) if kind.exitcode != 0 and k not in gestopt]
-        if mislukt or gestopt:
-            k = (mislukt or sorted(gestopt))[0]
-            reden = fouten[k].read_text(encoding="utf-8") if fouten[k].exists() else f"exit code {kinderen[k].exitcode}"
-            raise HerbouwMisluktError(f"part {k + 1} of {len(kinderen)} of the rebuild failed: {reden}")
-        if voortgang is not None:
-            voortgang(werk.tot, werk.tot)
+        return self
+
+    def __exit__(self, *_fout: object) -> None:
+        for k, kind in enumerate(self.kinderen):
+            if kind.is_alive() and k in self.geleverd:
+                kind.join(AFSLUITEN_S)  # finished: it closes its connections and ends by itself
+            if kind.is_alive():
+                self.gestopt.add(k)
+                kind.terminate()
+            kind.join()
+
+    def klaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
+        """Each workplace as soon as its part says it is finished (not when its process has ended);
+        the first part that fails stops the rest. Every part has finished, and the commit point
+        `herbouw-gevolgd` is passed, when this ends."""
+        if not self.kinderen:
+            _volg(self.store, self.paden[0], self.werk, (0, 1), voortgang)
+            yield self.paden[0]
+        else:
+            yield from self._naast_elkaar(voortgang)
+            if len(self.geleverd) < len(self.kinderen):
+                self.__exit__()
+                niet_af = [k for k in range(len(self.kinderen)) if k not in self.geleverd]
+                k = next((k for k in niet_af if k not in self.gestopt), niet_af[0])
+                reden = self.fouten[k].read_text(encoding="utf-8") if self.fouten[k].exists() else f"exit code {self.kinderen[k].exitcode}"
+                raise HerbouwMisluktError(f"part {k + 1} of {len(self.kinderen)} of the rebuild failed: {reden}")
+            if voortgang is not None:
+                voortgang(self.werk.tot, self.werk.tot)
+        wissel.punt("herbouw-gevolgd")
+
+    def _naast_elkaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
+        kinderen, klaar = self.kinderen, self.klaar_gemeld
+        while len(self.geleverd) < len(kinderen):
+            for k in range(len(kinderen)):
+                if k not in self.geleverd and klaar[k].value:
+                    self.geleverd.add(k)
+                    yield self.paden[k]
+            wachtend = [k for k in range(len(kinderen)) if k not in self.geleverd]
+            if any(kinderen[k].exitcode is not None for k in wachtend):
+                if any(klaar[k].value for k in wachtend):
+                    continue  # it finished, and ended, after the look above
+                return  # a part ended without finishing: it failed
+            connection.wait([kinderen[k].sentinel for k in wachtend], timeout=0.005)
+            wissel.punt("herbouw-wacht")
+            if voortgang is not None:
+                voortgang(min(int(stand.value) for stand in self.standen), self.werk.tot)
 
 
 @dataclass(frozen=True)
@@ -154,12 +191,14 @@ class _Werk:
     """Called with the finished workplace (wissel.Doel.klaarzetten)."""
 
 
-def _deel(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], stand: Any, fout: Path, ouder: int) -> None:
-    """A forked part: the parent's connections are never touched here, the store opened anew."""
+def _deel(store: EventStore, pad: Path, werk: _Werk, deel: tuple[int, int], stand: Any, klaar: Any, fout: Path, ouder: int) -> None:
+    """A forked part: the parent's connections are never touched here, the store opened anew. Says
+    it is finished (`klaar`) once its workplace is complete; the switch may take it from then on."""
     try:
         eigen = store.opnieuw_geopend()
         try:
             _volg(eigen, pad, werk, deel, lambda na, _tot: setattr(stand, "value", na), ouder)
+            klaar.value = 1
         finally:
             eigen.close()
     except BaseException as e:

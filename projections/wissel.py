@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from runtime.storingspunt import Storingspunt
@@ -52,8 +52,9 @@ class Doel(ABC):
         """Held for the whole rebuild; raises HerbouwBezigError when another rebuild holds it."""
 
     @abstractmethod
-    def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
-        """Copies the workplaces' tables beside the live ones and switches; the rows copied."""
+    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        """Copies the workplaces' tables beside the live ones and switches; the rows copied. `klaar`
+        gives each workplace once its part has finished it, and ends when every part has."""
 
     @abstractmethod
     def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:

@@ -10,7 +10,7 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -129,33 +129,32 @@ class PostgresDoel(Doel):
                 raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished")
             yield  # closing the session releases the lock
 
-    def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         try:
-            return self._wissel(paden, tabellen, namen, tot)
+            return self._wissel(klaar, tabellen, namen, tot)
         except psycopg.Error as e:
             raise HerbouwMisluktError(f"the switch was not made ({type(e).__name__}: {e})".strip()) from e
 
-    def _wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def _wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        """The fresh tables are made while the parts still work, and each part's rows streamed into
+        them as soon as it has finished: the server copies one part's rows while another still
+        follows the log. The indexes are built once every part is in."""
         rijen = 0
-        with lezen(paden) as werkplaatsen, self._verbind() as conn, conn.transaction(), conn.cursor() as cur:
+        with self._verbind() as conn, conn.transaction(), conn.cursor() as cur:
             _snel_comprimeren(cur)
-            indexen: dict[str, list[tuple[str, str, bool]]] = {}
             for tabel in tabellen:
                 nieuw = tabel + NIEUW
                 cur.execute(pgsql.SQL("DROP TABLE IF EXISTS {}").format(pgsql.Identifier(self.schema, nieuw)))
                 cur.execute(pgsql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
                     pgsql.Identifier(self.schema, nieuw), pgsql.Identifier(self.schema, tabel)))  # fmt: skip
-                kolommen = kolommen_van(werkplaatsen[0], tabel)
-                doel = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
-                    pgsql.Identifier(self.schema, nieuw), pgsql.SQL(", ").join(map(pgsql.Identifier, kolommen))
-                )
-                with cur.copy(doel) as copy:
-                    for pad in paden:
-                        with open(kopiebestand(pad, tabel), "rb") as bron:
-                            while stuk := bron.read(1 << 20):
-                                copy.write(stuk)
-                rijen += cur.rowcount
-                indexen[tabel] = self._bouw_indexen(cur, tabel)
+            kolommen: dict[str, list[str]] = {}
+            for pad in klaar:
+                if not kolommen:
+                    with lezen([pad]) as (werkplaats,):
+                        kolommen = {tabel: kolommen_van(werkplaats, tabel) for tabel in tabellen}
+                for tabel in tabellen:
+                    rijen += self._kopieer(cur, kopiebestand(pad, tabel), tabel + NIEUW, kolommen[tabel])
+            indexen = {tabel: self._bouw_indexen(cur, tabel) for tabel in tabellen}
             wissel.punt("herbouw-gekopieerd")
             self._vergrendel(conn, cur, tabellen)
             for tabel in tabellen:
@@ -164,6 +163,15 @@ class PostgresDoel(Doel):
             cur.execute(pgsql.SQL("UPDATE {} SET generatie = generatie + 1 WHERE slot = 1").format(pgsql.Identifier(self.schema, WISSEL)))
             wissel.punt("herbouw-gewisseld")
         return rijen
+
+    def _kopieer(self, cur: psycopg.Cursor[tuple[Any, ...]], bestand: Path, nieuw: str, kolommen: Sequence[str]) -> int:
+        doel = pgsql.SQL("COPY {} ({}) FROM STDIN").format(
+            pgsql.Identifier(self.schema, nieuw), pgsql.SQL(", ").join(map(pgsql.Identifier, kolommen))
+        )
+        with cur.copy(doel) as copy, open(bestand, "rb") as bron:
+            while stuk := bron.read(1 << 20):
+                copy.write(stuk)
+        return cur.rowcount
 
     def _vergrendel(self, conn: psycopg.Connection[tuple[Any, ...]], cur: psycopg.Cursor[tuple[Any, ...]], tabellen: Sequence[str]) -> None:
         """The switch's row (the runner's batches hold it FOR SHARE) and every live table at once,

@@ -8,7 +8,7 @@ import contextlib
 import fcntl
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 from eventstore.views import WISSEL, SQLiteViewStore
@@ -46,9 +46,11 @@ class SQLiteDoel(Doel):
                 raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished") from None
             yield  # the lock goes with the file's closing, or with the process
 
-    def wissel(self, paden: Sequence[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         """The workplaces are attached to a connection of the live database; their tables are copied
-        in and switched in one writing transaction (the database's write lock is the swap lock)."""
+        in and switched in one writing transaction (the database's write lock is the swap lock),
+        begun only when every part has finished: the live runner writes until then."""
+        paden = list(klaar)
         conn = sqlite3.connect(self.bestand, isolation_level=None, timeout=30)
         try:
             conn.execute("PRAGMA busy_timeout = 30000")

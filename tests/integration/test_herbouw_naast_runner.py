@@ -17,9 +17,11 @@ import pytest
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from eventstore.views import ViewStore, open_views
+from projections import herbouw
 from projections.alle import alle
-from projections.herbouw import Herbouw, HerbouwBezigError
+from projections.herbouw import Herbouw, HerbouwBezigError, HerbouwMisluktError
 from projections.runner import ProjectionRunner
+from projections.wissel_postgres import PostgresDoel
 from runtime.settings import Settings
 from tests.integration.test_projecties import dump, populatie, schrijf_verweven
 
@@ -144,5 +146,42 @@ def test_a_rebuild_crosses_gaps_in_the_positions_however_wide(
         Herbouw(store, views, alle(), batch=5, delen=delen).run()
         assert dump(views) == dump(_eigen_weergave(tmp_path, store))
         assert len(gelezen) < 200, f"{len(gelezen)} reads: the gaps were walked through"
+    finally:
+        store.close()
+
+
+def test_a_part_that_fails_after_another_was_streamed_in_leaves_the_live_tables_as_they_were(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The switch streams each part's rows into the fresh tables as soon as that part has finished,
+    while the others still work: a part that fails after that is named, and nothing of the ones
+    already streamed in reaches the live tables (one transaction, rolled back)."""
+    store = EventStore.open(postgres_settings)
+    try:
+        views = open_views(store.infrastructure)
+        schrijf_verweven(store, populatie(ijmond, gelderland, 12))
+        ProjectionRunner(store, views, alle()).catch_up()
+        voor, posities = dump(views), {p.name: views.position(p.name) for p in alle()}
+        volg = herbouw._volg
+
+        def tweede_faalt_laat(store: EventStore, pad: Path, werk: object, deel: tuple[int, int], *rest: object) -> None:
+            if deel[0] == 1:
+                time.sleep(1.5)  # the first part has long finished and been streamed in by now
+                raise RuntimeError("the second part dies after the first was taken")
+            volg(store, pad, werk, deel, *rest)  # type: ignore[arg-type]
+
+        gekopieerd: list[str] = []
+        kopieer = PostgresDoel._kopieer
+        monkeypatch.setattr(herbouw, "_volg", tweede_faalt_laat)  # before the fork: the parts run it
+        monkeypatch.setattr(
+            PostgresDoel, "_kopieer", lambda self, cur, bestand, *a: gekopieerd.append(bestand.name) or kopieer(self, cur, bestand, *a)
+        )
+        with pytest.raises(HerbouwMisluktError, match="part 2 of 2 of the rebuild failed: RuntimeError: the second part dies"):
+            Herbouw(store, views, alle(), delen=2).run()
+        assert gekopieerd and all(naam.startswith("werkplaats-0.") for naam in gekopieerd), gekopieerd
+        assert dump(views) == voor
+        assert {p.name: views.position(p.name) for p in alle()} == posities
+        nieuw = views.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s", ("%__nieuw",))
+        assert not nieuw, nieuw
     finally:
         store.close()
