@@ -40,9 +40,12 @@ GRENZEN = {
     "the long casus states with LZ4 (the COPY of `caseload` 0.10 -> 0.05 s); the stream id read as text; the "
     "workplace without the read models' secondary indexes (they serve readers; a test holds every statement a "
     "rebuild runs there to a lookup by key; about 7% of a part's CPU); the casus state stored without its fields at "
-    "their defaults (a third shorter). Together 1.53 -> 1.02-1.07 s on 50k events, measured alternately on one "
-    "machine. Phases: setup 0.04 s, following the log with two parts 0.7-0.8 s, the parts' COPY text 0.07-0.09 s, "
-    "the switch (COPY 0.09 s, indexes 0.085 s, renames and commit 0.05 s) about 0.2 s, during which one core waits. "
+    "their defaults (a third shorter); the parts started before the switch's transaction, which makes the fresh "
+    "tables meanwhile and streams each part's rows in as soon as it has finished. Together 1.53 -> 1.0-1.07 s on 50k "
+    "events (46-49k events/s, ratio 0.39-0.43), measured alternately in a process that did nothing else; inside the "
+    "full bench run, after the appends, the same code gave the figures above. Phases: setup 0.04 s, following the "
+    "log with two parts 0.7-0.8 s, the parts' COPY text 0.07-0.09 s, then the switch's COPY of the last part, its "
+    "index builds (0.08 s) and renames and commit (0.03 s), during which one core waits. "
     "Tried without effect: three or four parts, batches of 1000 to 10000, an exclusive lock on the workplace, the "
     "parent's objects frozen before the fork, an asynchronous commit of the switch (0.014 s). What remains is the "
     "Python work per event in each part: "
@@ -80,7 +83,11 @@ GRENZEN = {
     "scenarios 134-149 s -> 70-99 s, measured alternately. What remains is Temporal's own work per step: an update "
     "with a local activity costs 7.2-8.6 ms of Python and 2.4-3.2 ms of the server on a bare workflow, ours about "
     "10.9 + 2.7 ms; a scenario's 8.4 actions are about 114 ms of its about 160 ms of processor time. Tried without "
-    "effect: pass-through modules in the sandbox, fresh servers more often, a third process.",
+    "effect: pass-through modules in the sandbox, fresh servers more often, a third process. The figure above is one "
+    "run: on the machine of this round the same code took 60.1 s in a run of its own an hour before the bench, and "
+    "52 s in it, so the margin to 60 s lies within the spread between runs; one process alone does about 77 ms per "
+    "scenario, and two share two cores with their test servers (1.3 times one process's pace). A fresh server every "
+    "40, 100 or 200 scenarios made no difference that could be told from the noise.",
     "geheugen": "The dev server keeps each open workflow's mutable state and its timers; the worker caches running "
     "workflows (its sticky cache), so its share flattens beyond the cache size.",
 }
