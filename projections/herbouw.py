@@ -27,6 +27,7 @@ import multiprocessing
 import os
 import shutil
 import sqlite3
+import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -164,6 +165,7 @@ class _Delen:
 
     def _naast_elkaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
         kinderen, klaar = self.kinderen, self.klaar_gemeld
+        volgende_melding = time.monotonic()
         while len(self.geleverd) < len(kinderen):
             for k in range(len(kinderen)):
                 if k not in self.geleverd and klaar[k].value:
@@ -176,8 +178,9 @@ class _Delen:
                 return  # a part ended without finishing: it failed
             connection.wait([kinderen[k].sentinel for k in wachtend], timeout=0.005)
             wissel.punt("herbouw-wacht")
-            if voortgang is not None:
+            if voortgang is not None and time.monotonic() >= volgende_melding:  # ten times a second at most
                 voortgang(min(int(stand.value) for stand in self.standen), self.werk.tot)
+                volgende_melding = time.monotonic() + 0.1
 
 
 @dataclass(frozen=True)

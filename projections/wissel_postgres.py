@@ -6,6 +6,7 @@ transaction."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import re
 import sqlite3
 import tempfile
@@ -136,10 +137,14 @@ class PostgresDoel(Doel):
             raise HerbouwMisluktError(f"the switch was not made ({type(e).__name__}: {e})".strip()) from e
 
     def _wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
-        """The fresh tables are made while the parts still work, and each part's rows streamed into
-        them as soon as it has finished: the server copies one part's rows while another still
-        follows the log. The indexes are built once every part is in."""
+        """The fresh tables are made once the first part has finished, and each part's rows streamed
+        into them as soon as it has: the server copies one part's rows while another still follows
+        the log. Not before: the fresh tables' `LIKE` holds a lock on the live ones until the commit,
+        which must not queue a migration (and every reader behind it) for a whole rebuild. The
+        indexes are built once every part is in."""
         rijen = 0
+        delen = iter(klaar)
+        eerste = next(delen, None)
         with self._verbind() as conn, conn.transaction(), conn.cursor() as cur:
             _snel_comprimeren(cur)
             for tabel in tabellen:
@@ -148,7 +153,7 @@ class PostgresDoel(Doel):
                 cur.execute(pgsql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
                     pgsql.Identifier(self.schema, nieuw), pgsql.Identifier(self.schema, tabel)))  # fmt: skip
             kolommen: dict[str, list[str]] = {}
-            for pad in klaar:
+            for pad in itertools.chain(() if eerste is None else (eerste,), delen):
                 if not kolommen:
                     with lezen([pad]) as (werkplaats,):
                         kolommen = {tabel: kolommen_van(werkplaats, tabel) for tabel in tabellen}

@@ -163,12 +163,17 @@ def weigering_van(oorzaak: BaseException | None, e: BaseException) -> Weigering:
 
 async def gemeld(h: WorkflowHandle[Any, Any], update_id: str | None = None) -> Casus:
     """The casus once its melding is in the event store (a worker records it). A melding the
-    workflow refuses fails the workflow, and the update that waited for it ends with it: the refusal
-    is then read from the workflow's own failure, naming its rule and field."""
+    workflow refuses fails the workflow, and the update that waited for it ends with it, or finds
+    it ended already (refused then as not found): the refusal is then read from the workflow's own
+    failure, naming its rule and field."""
     try:
         casus: Casus = await h.execute_update("gemeld", result_type=Casus, id=update_id)
     except WorkflowUpdateFailedError as e:
         raise (await _melding_geweigerd(h) or weigering_uit(e)) from None
+    except RPCError:
+        if (geweigerd := await _melding_geweigerd(h)) is None:
+            raise
+        raise geweigerd from None
     return casus
 
 

@@ -8,6 +8,7 @@ import uuid
 from datetime import datetime
 
 import pytest
+from temporalio.client import WorkflowFailureError
 
 from domain.gebeurtenissen import Melder
 from domain.opdrachten import Melden
@@ -61,3 +62,14 @@ async def test_een_aanvaarde_melding_geeft_de_casus(bank: Casusbank) -> None:
     casus = await gemeld(handle, f"melding-{melden.casus_id}")  # type: ignore[arg-type]
     assert (casus.casus_id, casus.gemeente) == (melden.casus_id, "velsen")
     assert (await melding_van(handle, False, melden)).casus_id == melden.casus_id  # type: ignore[arg-type]
+
+
+async def test_a_melding_refused_before_its_update_arrives_names_rule_and_field(bank: Casusbank) -> None:
+    """The workflow refuses its melding in its first task; an idle worker may finish that before
+    the caller's update arrives, which then finds the workflow ended."""
+    melden, handle = await _gestart(bank, "ede")
+    with pytest.raises(WorkflowFailureError):
+        await handle.result()  # type: ignore[attr-defined]
+    with pytest.raises(Weigering) as geweigerd:
+        await gemeld(handle, f"melding-{melden.casus_id}")  # type: ignore[arg-type]
+    assert (geweigerd.value.regel, geweigerd.value.veld) == (IJMOND.beleid.regels.melding, "gemeente")
