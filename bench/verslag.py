@@ -87,7 +87,7 @@ GRENZEN = {
     "10.9 + 2.7 ms; a scenario's 8.4 actions are about 114 ms of its about 160 ms of processor time. Tried without "
     "effect: pass-through modules in the sandbox, fresh servers more often, a third process. The figure above is one "
     "run: on the machine of this round the same code took 60.1 s in a run of its own an hour before the bench, and "
-    "52 s in it, so the margin to 60 s lies within the spread between runs; one process alone does about 77 ms per "
+    "52 and 55 s in two full bench runs, so the margin to 60 s lies within the spread between runs; one process alone does about 77 ms per "
     "scenario, and two share two cores with their test servers (1.3 times one process's pace). A fresh server every "
     "40, 100 or 200 scenarios made no difference that could be told from the noise.",
     "geheugen": "The dev server keeps each open workflow's mutable state and its timers; the worker caches running "
