@@ -38,11 +38,12 @@ from typing import Any
 
 import structlog
 
+from eventstore.ruwe_log import Rij
 from eventstore.store import EventStore
 from eventstore.views import WISSEL_DDL, PostgresViewStore, SQLiteSql, SQLiteViewStore, ViewStore
 from projections import quarantaine, wissel
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
-from projections.quarantaine import Keuring, Rij
+from projections.quarantaine import Keuring
 from projections.wissel import NIEUW, HerbouwBezigError, HerbouwMisluktError
 from projections.wissel_postgres import PostgresDoel
 from projections.wissel_sqlite import SQLiteDoel
@@ -136,6 +137,10 @@ class _Delen:
         return self
 
     def __exit__(self, *_fout: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Every part ended: a finished one by itself, any other stopped (named in `gestopt`)."""
         for k, kind in enumerate(self.kinderen):
             if kind.is_alive() and k in self.geleverd:
                 kind.join(AFSLUITEN_S)  # finished: it closes its connections and ends by itself
@@ -154,7 +159,7 @@ class _Delen:
         else:
             yield from self._naast_elkaar(voortgang)
             if len(self.geleverd) < len(self.kinderen):
-                self.__exit__()
+                self.stop()
                 niet_af = [k for k in range(len(self.kinderen)) if k not in self.geleverd]
                 k = next((k for k in niet_af if k not in self.gestopt), niet_af[0])
                 reden = self.fouten[k].read_text(encoding="utf-8") if self.fouten[k].exists() else f"exit code {self.kinderen[k].exitcode}"

@@ -18,6 +18,7 @@ from eventsourcing.persistence import PersistenceError
 
 from domain.gebeurtenissen import Gebeurtenis
 from eventstore.keten import BEGIN, schakel, uitpakken
+from eventstore.ruwe_log import Rij
 from eventstore.store import EventStore, Opgeslagen, decode, misplaatst
 from eventstore.views import Sql, ViewStore, tijdstip
 
@@ -29,8 +30,6 @@ DDL = (
 )
 ACHTERGEHOUDEN = "achtergehouden"
 """The soort of an event that may be sound but follows a poison event of its casus."""
-
-Rij = tuple[int, str, object, str, bytes]
 
 
 @dataclass(frozen=True)
