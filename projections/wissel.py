@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from runtime.storingspunt import Storingspunt
@@ -57,8 +57,9 @@ class Doel(ABC):
         gives each workplace once its part has finished it, and ends when every part has."""
 
     @abstractmethod
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
-        """Called in each part with its finished workplace: what the switch needs of it beyond the file."""
+    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
+        """Called in each part with its finished workplace: what the switch needs of it beyond the
+        file. Calls `levend` as it goes, so that the rebuild can tell a long table from a hung part."""
 
     @abstractmethod
     def werkmap(self) -> Path:

@@ -11,7 +11,7 @@ import re
 import sqlite3
 import tempfile
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from hashlib import sha256
 from pathlib import Path
 from typing import Any
@@ -55,7 +55,9 @@ def _copywaarde(waarde: object) -> str:
     return str(waarde)
 
 
-def schrijf_copytekst(werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
+def schrijf_copytekst(
+    werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None] = lambda: None
+) -> None:
     """Each table of a finished workplace as COPY's text form, one file a table, so that the switch
     streams bytes instead of handling every row. Spelled out here rather than by SQLite: Python's
     text search skips a long JSON text at memory speed, SQLite's replace() walks it byte by byte."""
@@ -66,6 +68,7 @@ def schrijf_copytekst(werkplaats: sqlite3.Connection, pad: Path, tabellen: Seque
             cursor.row_factory = None
             while rijen := cursor.fetchmany(2000):
                 uit.write("".join("\t".join(map(_copywaarde, rij)) + "\n" for rij in rijen))
+                levend()
 
 
 def _snel_comprimeren(cur: psycopg.Cursor[tuple[Any, ...]]) -> None:
@@ -92,8 +95,8 @@ class PostgresDoel(Doel):
         conn.execute("SET client_connection_check_interval = '1s'")
         return conn
 
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
-        schrijf_copytekst(werkplaats, pad, tabellen)
+    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
+        schrijf_copytekst(werkplaats, pad, tabellen, levend)
 
     def werkmap(self) -> Path:
         waar = f"{self.verbinding.get('host')}:{self.verbinding.get('port')}/{self.verbinding.get('dbname')}/{self.schema}"

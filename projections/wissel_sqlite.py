@@ -8,7 +8,7 @@ import contextlib
 import fcntl
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from eventstore.views import WISSEL, SQLiteViewStore
@@ -21,7 +21,7 @@ class SQLiteDoel(Doel):
         self.views = views
         self.bestand = Path(views.datastore.pool.db_name)
 
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str]) -> None:
+    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
         """Nothing: the switch attaches the workplace and copies inside SQLite."""
 
     def werkmap(self) -> Path:

@@ -6,9 +6,13 @@ second rebuild at the same time is refused."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -17,7 +21,7 @@ import pytest
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from eventstore.views import ViewStore, open_views
-from projections import herbouw
+from projections import herbouw_delen
 from projections.alle import alle
 from projections.herbouw import Herbouw, HerbouwBezigError, HerbouwMisluktError
 from projections.runner import ProjectionRunner
@@ -150,38 +154,115 @@ def test_a_rebuild_crosses_gaps_in_the_positions_however_wide(
         store.close()
 
 
+@contextmanager
+def _gevuld(settings: Settings, ijmond: Regelset, gelderland: Regelset) -> Iterator[tuple[EventStore, ViewStore]]:
+    """A store with casussen, its read models followed."""
+    store = EventStore.open(settings)
+    try:
+        views = open_views(store.infrastructure)
+        schrijf_verweven(store, populatie(ijmond, gelderland, 12))
+        ProjectionRunner(store, views, alle()).catch_up()
+        yield store, views
+    finally:
+        store.close()
+
+
+def _als_voorheen(views: ViewStore, voor: object, posities: dict[str, int]) -> None:
+    """The live tables and positions as they were, and no fresh table left."""
+    assert dump(views) == voor
+    assert {p.name: views.position(p.name) for p in alle()} == posities
+    nieuw = views.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s", ("%__nieuw",))
+    assert not nieuw, nieuw
+
+
+def _tweede_deel_eerst(monkeypatch: pytest.MonkeyPatch, doe: Callable[[], None]) -> None:
+    """The second part of a rebuild does `doe` before it follows the log (patched before the fork:
+    the parts run it)."""
+    volg = herbouw_delen._volg
+
+    def tweede(store: EventStore, pad: Path, werk: object, deel: tuple[int, int], *rest: object) -> None:
+        if deel[0] == 1:
+            doe()
+        volg(store, pad, werk, deel, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(herbouw_delen, "_volg", tweede)
+
+
 def test_a_part_that_fails_after_another_was_streamed_in_leaves_the_live_tables_as_they_were(
     postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The switch streams each part's rows into the fresh tables as soon as that part has finished,
     while the others still work: a part that fails after that is named, and nothing of the ones
     already streamed in reaches the live tables (one transaction, rolled back)."""
-    store = EventStore.open(postgres_settings)
-    try:
-        views = open_views(store.infrastructure)
-        schrijf_verweven(store, populatie(ijmond, gelderland, 12))
-        ProjectionRunner(store, views, alle()).catch_up()
+    with _gevuld(postgres_settings, ijmond, gelderland) as (store, views):
         voor, posities = dump(views), {p.name: views.position(p.name) for p in alle()}
-        volg = herbouw._volg
 
-        def tweede_faalt_laat(store: EventStore, pad: Path, werk: object, deel: tuple[int, int], *rest: object) -> None:
-            if deel[0] == 1:
-                time.sleep(1.5)  # the first part has long finished and been streamed in by now
-                raise RuntimeError("the second part dies after the first was taken")
-            volg(store, pad, werk, deel, *rest)  # type: ignore[arg-type]
+        def faalt_laat() -> None:
+            time.sleep(1.5)  # the first part has long finished and been streamed in by now
+            raise RuntimeError("the second part dies after the first was taken")
 
+        _tweede_deel_eerst(monkeypatch, faalt_laat)
         gekopieerd: list[str] = []
         kopieer = PostgresDoel._kopieer
-        monkeypatch.setattr(herbouw, "_volg", tweede_faalt_laat)  # before the fork: the parts run it
         monkeypatch.setattr(
             PostgresDoel, "_kopieer", lambda self, cur, bestand, *a: gekopieerd.append(bestand.name) or kopieer(self, cur, bestand, *a)
         )
         with pytest.raises(HerbouwMisluktError, match="part 2 of 2 of the rebuild failed: RuntimeError: the second part dies"):
             Herbouw(store, views, alle(), delen=2).run()
         assert gekopieerd and all(naam.startswith("werkplaats-0.") for naam in gekopieerd), gekopieerd
-        assert dump(views) == voor
-        assert {p.name: views.position(p.name) for p in alle()} == posities
-        nieuw = views.query("SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s", ("%__nieuw",))
-        assert not nieuw, nieuw
-    finally:
-        store.close()
+        _als_voorheen(views, voor, posities)
+
+
+def test_a_part_that_hangs_is_stopped_and_the_live_tables_stay_as_they_were(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A part that stops without ending (here: SIGSTOP, which SIGTERM does not end either) is taken
+    to hang once it shows no sign of life for the limit: the rebuild stops every part, names the one
+    that hung, lets go of the switch's transaction and leaves the live tables as they were, instead
+    of waiting without end with the fresh tables' locks held on the live ones."""
+    with _gevuld(postgres_settings, ijmond, gelderland) as (store, views):
+        voor, posities = dump(views), {p.name: views.position(p.name) for p in alle()}
+
+        def hangt() -> None:
+            time.sleep(0.5)  # the first part finishes meanwhile: the switch's transaction is open
+            os.kill(os.getpid(), signal.SIGSTOP)
+
+        _tweede_deel_eerst(monkeypatch, hangt)
+        uitkomst: list[BaseException | None] = []
+
+        def herbouwen() -> None:
+            try:
+                Herbouw(store, views, alle(), delen=2, stil_s=1.5).run()
+                uitkomst.append(None)
+            except BaseException as e:  # the test reports it
+                uitkomst.append(e)
+
+        draad = threading.Thread(target=herbouwen, daemon=True)
+        draad.start()
+        draad.join(60)
+        blijvers = multiprocessing.active_children()
+        for kind in blijvers:
+            kind.kill()
+        assert not draad.is_alive(), "the rebuild still waits for the part that hangs"
+        assert not blijvers, blijvers
+        assert isinstance(uitkomst[0], HerbouwMisluktError), uitkomst
+        assert "part 2 of 2 of the rebuild failed: it showed no sign of life for 1.5 s" in str(uitkomst[0]), uitkomst
+        _als_voorheen(views, voor, posities)
+        open_ = views.query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()", ("casus-herbouw",)
+        )
+        assert open_[0]["n"] == 0, "the switch's connection is still open"
+
+
+def test_a_slow_part_that_shows_signs_of_life_is_not_taken_to_hang(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The limit is on silence, not on the rebuild's length: parts whose every batch takes most of
+    the limit, over several times the limit in all, finish and switch."""
+    with _gevuld(postgres_settings, ijmond, gelderland) as (store, views):
+        pas_toe = herbouw_delen._pas_toe
+        monkeypatch.setattr(herbouw_delen, "_pas_toe", lambda *a: time.sleep(0.6) or pas_toe(*a))  # type: ignore[func-returns-value]
+        begin = time.monotonic()
+        Herbouw(store, views, alle(), batch=10, delen=2, stil_s=1.0).run()
+        assert time.monotonic() - begin > 3.0, "too few batches to outlast the limit"
+        assert dump(views) == dump(_eigen_weergave(tmp_path, store))

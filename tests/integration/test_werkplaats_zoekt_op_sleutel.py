@@ -15,7 +15,7 @@ import pytest
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from eventstore.views import open_views
-from projections import herbouw
+from projections import herbouw_delen
 from projections.alle import alle
 from projections.herbouw import Herbouw
 from projections.runner import ProjectionRunner
@@ -39,7 +39,7 @@ def test_every_statement_a_rebuild_runs_in_its_workplace_finds_its_rows_by_key(
 
         uitgevoerd: list[str] = []
         werkplaatsen: list[Path] = []
-        maak = herbouw._maak_werkplaats
+        maak = herbouw_delen._maak_werkplaats
 
         def gevolgd(pad: Path, projecties: object) -> sqlite3.Connection:
             c = maak(pad, projecties)  # type: ignore[arg-type]
@@ -47,7 +47,7 @@ def test_every_statement_a_rebuild_runs_in_its_workplace_finds_its_rows_by_key(
             werkplaatsen.append(pad)
             return c
 
-        monkeypatch.setattr(herbouw, "_maak_werkplaats", gevolgd)
+        monkeypatch.setattr(herbouw_delen, "_maak_werkplaats", gevolgd)
         Herbouw(store, views, alle(), batch=9).run()
         assert dump(views) == voor
 
