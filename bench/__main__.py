@@ -50,6 +50,9 @@ def main() -> None:
         **{f"append_ratio_b{b}": figuur(o[f"append_b{b}"]["ratio"], 0.7, "ratio", ">=") for b in (1, 10, 100)},
         "rebuild_ratio": figuur(o["rebuild"]["ratio"], 0.5, "ratio", ">="),
         "rebuild_events_per_s": figuur(o["rebuild"]["ons"], 50_000, "events/s", ">="),
+        # Informative: the same casussen appended each whole, the population of earlier measurements.
+        "rebuild_ratio_contiguous": figuur(o["rebuild_aaneengesloten"]["ratio"], None, "ratio", ">="),
+        "rebuild_events_per_s_contiguous": figuur(o["rebuild_aaneengesloten"]["ons"], None, "events/s", ">="),
         **{f"audit_p99_ms_{label}": figuur(a[g]["p99_ms"], 5.0, "ms", "<=") for label, g in zip(labels, groottes, strict=True)},
         "action_ratio_p50": figuur(t_["actie"]["ons_p50_ms"] / t_["actie"]["kaal_p50_ms"], 2.0, "ratio", "<="),
         # The front door's cost: the action through the API over HTTP (token checked, text sealed)

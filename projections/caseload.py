@@ -4,7 +4,8 @@ the caseload per party and the report. The row keeps the casus state folded by t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
 
 from domain import gebeurtenissen as g
 from domain.evolueren import verder
@@ -18,6 +19,11 @@ NAME = "caseload"
 
 
 class Caseload:
+    """With `geheugen` (a rebuild's workplace, which nothing else writes) the folded states of up to
+    that many casussen stay in memory between batches and each row is written once, when its casus
+    leaves memory or at `afronden`: a casus whose events are spread over the log is then neither read
+    back nor written again for every batch it appears in."""
+
     name = NAME
     # The quarantine table travels with the casus list, so that `casus migreer` creates it and grants
     # it to the runner's role; the runner itself writes it, for every read model (quarantaine.py).
@@ -33,17 +39,38 @@ class Caseload:
         *quarantaine.DDL,
     )
 
+    def __init__(self, geheugen: int = 0) -> None:
+        self.geheugen = geheugen
+        self._in_geheugen: OrderedDict[str, Casus] = OrderedDict()
+        """casus id -> its folded state not yet written, the least recently changed first."""
+
     def apply(self, sql: Sql, items: Sequence[Opgeslagen]) -> None:
         per_casus: dict[str, list[Gebeurtenis]] = {}
         for item in items:  # the events of each casus in log order (the casussen don't touch each other)
             per_casus.setdefault(item.casus_id, []).append(item.gebeurtenis)
-        bekend = self._lees(sql, {c for c, reeks in per_casus.items() if not isinstance(reeks[0], g.MeldingOntvangen)})
+        onthouden = self._in_geheugen
+        bekend = self._lees(sql, {c for c, r in per_casus.items() if not isinstance(r[0], g.MeldingOntvangen) and c not in onthouden})
         casussen: list[Casus] = []
         for casus_id, reeks in per_casus.items():
-            vorige = bekend.get(casus_id)
+            vorige = onthouden.pop(casus_id, None)
+            vorige = bekend.get(casus_id) if vorige is None else vorige
             if vorige is None and not isinstance(reeks[0], g.MeldingOntvangen):
                 raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
             casussen.append(verder(vorige, reeks))
+        if not self.geheugen:
+            self._schrijf(sql, casussen)
+            return
+        for c in casussen:
+            onthouden[c.casus_id] = c
+        weg = len(onthouden) - self.geheugen
+        self._schrijf(sql, [onthouden.popitem(last=False)[1] for _ in range(max(weg, 0))])
+
+    def afronden(self, sql: Sql) -> None:
+        """Writes every state still held in memory."""
+        self._schrijf(sql, self._in_geheugen.values())
+        self._in_geheugen.clear()
+
+    def _schrijf(self, sql: Sql, casussen: Iterable[Casus]) -> None:
         sql.executemany(SCHRIJF, [self._rij(c) for c in casussen])
 
     @staticmethod

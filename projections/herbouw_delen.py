@@ -5,6 +5,7 @@ hangs."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sqlite3
@@ -24,6 +25,7 @@ from eventstore.store import EventStore
 from eventstore.views import SQLiteSql
 from projections import quarantaine, wissel
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
+from projections.caseload import Caseload
 from projections.quarantaine import Keuring
 from projections.wissel import HerbouwMisluktError
 
@@ -32,6 +34,8 @@ log = structlog.get_logger()
 AFSLUITEN_S = 5.0
 """How long a finished part gets to close its connections and end before it is stopped, and a
 stopped part to end before it is killed."""
+GEHEUGEN = 10_000
+"""How many casussen's folded states `caseload` keeps in memory in each part (about 15 KB each)."""
 STIL_S = 120.0
 """A part that shows no sign of life for this long (a batch applied, a stretch of its COPY text
 written) is taken to hang: the rebuild stops every part and fails, with the live tables as they
@@ -174,7 +178,10 @@ class Werk:
 
 def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seinen: _Seinen, fout: Path, ouder: int) -> None:
     """A forked part: the parent's connections are never touched here, the store opened anew. Says
-    it is finished (`klaar`) once its workplace is complete; the switch may take it from then on."""
+    it is finished (`klaar`) once its workplace is complete; the switch may take it from then on.
+    The cycle collector stays off: it would walk every casus state `caseload` keeps in memory after
+    each batch, and what little cyclic garbage there is goes back with the process when it ends."""
+    gc.disable()
     try:
         eigen = store.opnieuw_geopend()
         try:
@@ -192,8 +199,10 @@ def _volg(
     levend: Callable[[], None] = lambda: None,
 ) -> None:  # fmt: skip
     """The log (or a part of its casussen) from the first event up to `tot`, checked as the runner
-    checks it, into a workplace."""
-    projecties, tot, batch = werk.projecties, werk.tot, werk.batch
+    checks it, into a workplace. The workplace is the part's alone: `caseload` keeps its casussen's
+    states in memory between batches there, and writes them out at the end."""
+    tot, batch = werk.tot, werk.batch
+    projecties = tuple(Caseload(geheugen=GEHEUGEN) if isinstance(p, Caseload) else p for p in werk.projecties)
     werkplaats = _maak_werkplaats(pad, projecties)
     try:
         keuring = Keuring(store)
@@ -205,6 +214,9 @@ def _volg(
             wissel.punt("herbouw-deel")
             if voortgang is not None:
                 voortgang(rijen[-1][0], tot)
+        for p in projecties:
+            if isinstance(p, Caseload):
+                p.afronden(SQLiteSql(werkplaats.cursor()))
         werkplaats.execute("COMMIT")
         werk.klaarzetten(werkplaats, pad, levend)
         if voortgang is not None:

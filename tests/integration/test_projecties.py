@@ -20,7 +20,9 @@ from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore, Opgeslagen
 from eventstore.views import ViewStore, open_views
+from projections import herbouw_delen
 from projections.alle import alle
+from projections.herbouw import Herbouw
 from projections.rapport import als_csv, rapport
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
@@ -82,6 +84,22 @@ def test_a_rebuild_from_zero_gives_exactly_the_rows_of_the_incremental_runner(
     runner.rebuild(lambda positie, head: gezien.append((positie, head)))
     assert dump(views) == incrementeel
     assert gezien[-1] == (store.head(), store.head())
+
+
+@pytest.mark.parametrize("geheugen", [0, 2, 10_000])
+def test_a_rebuild_in_small_batches_gives_the_incremental_rows_whatever_caseload_keeps_in_memory(
+    store: EventStore, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch, geheugen: int
+) -> None:
+    """In a rebuild's workplace `caseload` keeps casus states in memory between batches and writes
+    each row once: every casus here spans many batches, and with room for two casussen most of them
+    leave memory, are written, and are read back when their next event comes."""
+    views = open_views(store.infrastructure)
+    schrijf_verweven(store, populatie(ijmond, gelderland, 12), stuk=1)
+    ProjectionRunner(store, views, alle(), batch=13).catch_up()
+    incrementeel = dump(views)
+    monkeypatch.setattr(herbouw_delen, "GEHEUGEN", geheugen)  # before the fork: the parts use it
+    Herbouw(store, views, alle(), batch=3).run()
+    assert dump(views) == incrementeel
 
 
 class Kapot:
