@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from casus_cli import client as cli_client
 from casus_cli.client import veilig_adres
-from casus_cli.fouten import RefusedError
+from casus_cli.fouten import CliError, RefusedError
 
 
 @pytest.mark.parametrize(
@@ -26,3 +28,25 @@ def test_plain_http_to_another_host_is_refused_naming_the_setting(adres: str) ->
     with pytest.raises(RefusedError) as e:
         veilig_adres(adres)
     assert e.value.veld == "CASUS_API_URL"
+
+
+@pytest.mark.storing
+def test_the_cli_never_sends_a_token_in_clear_to_another_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attack: CASUS_API_URL points at `http://casus.gemeente.example.nl` (a typo of https, a stale
+    setting, or an attacker's suggestion). Today the CLI sends `Authorization: Bearer <token>` over
+    plain HTTP to that host, where anyone on the path can take the token and act as the caseworker
+    until it expires; the API side insists on https for its issuer for this very reason. Expected:
+    the CLI refuses (exit 1 or 2, naming CASUS_API_URL) before anything is sent; plain http only to a
+    loopback address."""
+    verzonden: list[httpx.Request] = []
+
+    def behandel(verzoek: httpx.Request) -> httpx.Response:
+        verzonden.append(verzoek)
+        return httpx.Response(200, json={"casussen": [], "caseload": [], "pagina": {}})
+
+    monkeypatch.setattr(cli_client, "TRANSPORT", httpx.MockTransport(behandel))
+    monkeypatch.setenv("CASUS_API_URL", "http://casus.gemeente.example.nl")
+    monkeypatch.setenv("CASUS_TOKEN", "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJhbm5hIn0.handtekening")
+    with pytest.raises(CliError):
+        cli_client.Api().json("GET", "/casussen")
+    assert not [v for v in verzonden if "authorization" in v.headers], "the token went out over plain http"
