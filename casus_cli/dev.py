@@ -37,7 +37,6 @@ from service.samenstelling import Samenstelling
 
 log = structlog.get_logger()
 
-PR_SET_PDEATHSIG = 1
 HERSTART = Terugval(pogingen=0, eerste=0.5, hoogste=60.0)
 """The projection runner's restarts after an error: 0.5 s, 1 s, 2 s, ... at most a minute."""
 

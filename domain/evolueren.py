@@ -37,9 +37,13 @@ def verder(casus: Casus | None, gebeurtenissen: Sequence[Gebeurtenis]) -> Casus:
     if casus is None:
         if not gebeurtenissen:
             raise ValueError("a casus begins with MeldingOntvangen, and there is no event")
-        casus, gebeurtenissen = evolve(None, gebeurtenissen[0]), gebeurtenissen[1:]  # begin() makes a new one
-    else:
-        casus = casus.model_copy()
+        return verder_ter_plaatse(evolve(None, gebeurtenissen[0]), gebeurtenissen[1:])  # begin() makes a new one
+    return verder_ter_plaatse(casus.model_copy(), gebeurtenissen)
+
+
+def verder_ter_plaatse(casus: Casus, gebeurtenissen: Sequence[Gebeurtenis]) -> Casus:
+    """`verder` into `casus` itself, which is returned: for a caller that owns the state (one it
+    read back or made, that nobody else holds), saving the copy."""
     velden, gezet = casus.__dict__, casus.__pydantic_fields_set__
     for e in gebeurtenissen:
         if isinstance(e, g.MeldingOntvangen):

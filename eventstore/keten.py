@@ -8,7 +8,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import pydantic_core
 from eventsourcing.persistence import StoredEvent
@@ -31,8 +31,9 @@ class Ondertekenaar(Protocol):
     def teken(self, hash: str) -> str: ...
 
 
-@dataclass(frozen=True)
-class Envelop:
+class Envelop(NamedTuple):
+    """An event's chain envelope as stored. A named tuple: one is unpacked for every event read."""
+
     vorige: str
     hash: str
     gebeurtenis: str

@@ -7,7 +7,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from functools import partial
 from itertools import takewhile
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.persistence import ApplicationRecorder, InfrastructureFactory, IntegrityError, StoredEvent, TrackingRecorder
@@ -95,9 +95,9 @@ class Toevoeging:
     eigen: bool = True
 
 
-@dataclass(frozen=True)
-class Opgeslagen:
-    """A stored event with its place in the casus stream and in the global log."""
+class Opgeslagen(NamedTuple):
+    """A stored event with its place in the casus stream and in the global log. A named tuple: one
+    is made for every event a rebuild reads, in about half a frozen dataclass's time."""
 
     positie: int
     versie: int

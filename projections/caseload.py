@@ -4,11 +4,12 @@ the caseload per party and the report. The row keeps the casus state folded by t
 
 from __future__ import annotations
 
+import copy
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 
 from domain import gebeurtenissen as g
-from domain.evolueren import verder
+from domain.evolueren import verder, verder_ter_plaatse
 from domain.gebeurtenissen import Gebeurtenis
 from domain.toestand import Casus
 from eventstore.store import Opgeslagen
@@ -56,7 +57,8 @@ class Caseload:
             vorige = bekend.get(casus_id) if vorige is None else vorige
             if vorige is None and not isinstance(reeks[0], g.MeldingOntvangen):
                 raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
-            casussen.append(verder(vorige, reeks))
+            # Read back or kept here: the state is this read model's own, folded without a copy.
+            casussen.append(verder(None, reeks) if vorige is None else verder_ter_plaatse(vorige, reeks))
         if not self.geheugen:
             self._schrijf(sql, casussen)
             return
@@ -64,6 +66,12 @@ class Caseload:
             onthouden[c.casus_id] = c
         weg = len(onthouden) - self.geheugen
         self._schrijf(sql, [onthouden.popitem(last=False)[1] for _ in range(max(weg, 0))])
+
+    def met_geheugen(self, geheugen: int) -> Caseload:
+        """The same read model, keeping up to `geheugen` casussen in memory (a rebuild's workplace)."""
+        kopie = copy.copy(self)
+        kopie.geheugen, kopie._in_geheugen = geheugen, OrderedDict()
+        return kopie
 
     def afronden(self, sql: Sql) -> None:
         """Writes every state still held in memory."""

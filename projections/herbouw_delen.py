@@ -5,9 +5,9 @@ hangs."""
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
+import signal
 import sqlite3
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
@@ -28,6 +28,7 @@ from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
 from projections.caseload import Caseload
 from projections.quarantaine import Keuring
 from projections.wissel import HerbouwMisluktError
+from runtime.signals import sterf_met_ouder
 
 log = structlog.get_logger()
 
@@ -47,7 +48,9 @@ class Delen:
     workplace. With more, each part of the casussen follows it in a process of its own (forked:
     nothing to import again), each with its own connection and workplace, started on entering;
     on leaving, every part has ended (a finished one by itself, any other stopped). A part that
-    shows no sign of life for `stil_s` is taken to hang (`vastgelopen`)."""
+    shows no sign of life for `stil_s` is taken to hang (`vastgelopen`). A part that fails or hangs
+    ends the generator `klaar` with an error; the parts are stopped on leaving, once the switch has
+    let go of its transaction."""
 
     def __init__(self, store: EventStore, paden: Sequence[Path], werk: Werk, stil_s: float = STIL_S) -> None:
         self.store, self.paden, self.werk, self.stil_s = store, paden, werk, stil_s
@@ -58,14 +61,14 @@ class Delen:
         self.klaar_gemeld = [ctx.Value("b", 0, lock=False) for _ in paden]
         self.fouten = [pad.with_suffix(".fout") for pad in paden]
         self.kinderen: list[BaseProcess] = [] if len(paden) == 1 else [
-            ctx.Process(target=_deel, args=(store, pad, werk, (k, len(paden)), _Seinen(stand, teken, klaar), fout, os.getpid()),
+            ctx.Process(target=_deel, args=(store, pad, werk, (k, len(paden)), _Seinen(stand, teken, klaar, os.getpid()), fout),
                         name=f"casus-herbouw-{k}", daemon=True)
             for k, (pad, stand, teken, klaar, fout)
             in enumerate(zip(paden, self.standen, self.tekens, self.klaar_gemeld, self.fouten, strict=True))
         ]  # fmt: skip
         self.geleverd: set[int] = set()
-        self.gestopt: set[int] = set()
         self.vastgelopen: int | None = None
+        self._gekeken = 0.0
 
     def __enter__(self) -> Delen:
         for kind in self.kinderen:
@@ -76,31 +79,35 @@ class Delen:
         self.stop()
 
     def stop(self) -> None:
-        """Every part ended: a finished one by itself, any other stopped (named in `gestopt`)."""
+        """Every part ended: a finished one by itself, a hung one killed, any other stopped (killed
+        if it does not end on SIGTERM, as a stopped process does not). A process the kernel cannot
+        end (waiting on a dead disk) is left, named in the log, rather than waited for without end."""
         for k, kind in enumerate(self.kinderen):
             if kind.is_alive() and k in self.geleverd:
                 kind.join(AFSLUITEN_S)  # finished: it closes its connections and ends by itself
-            if kind.is_alive():
-                self.gestopt.add(k)
+            if kind.is_alive() and k != self.vastgelopen:
                 kind.terminate()
                 kind.join(AFSLUITEN_S)
-            if kind.is_alive():  # a stopped (SIGSTOP) or stuck process does not end on SIGTERM
+            if kind.is_alive():
                 kind.kill()
-            kind.join()
+                kind.join(AFSLUITEN_S)
+            if kind.is_alive():
+                log.warning("a part of the rebuild did not end when killed", deel=k + 1, pid=kind.pid)
 
     def klaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
         """Each workplace as soon as its part says it is finished (not when its process has ended);
-        the first part that fails stops the rest. Every part has finished, and the commit point
-        `herbouw-gevolgd` is passed, when this ends."""
+        the first part that fails or hangs ends it with HerbouwMisluktError. Every part has
+        finished, and the commit point `herbouw-gevolgd` is passed, when this ends."""
         if not self.kinderen:
             _volg(self.store, self.paden[0], self.werk, (0, 1), voortgang)
             yield self.paden[0]
         else:
             yield from self._naast_elkaar(voortgang)
             if len(self.geleverd) < len(self.kinderen):
-                self.stop()
+                # Not stopped here: the switch lets go of its transaction first (the parts are stopped on leaving).
                 niet_af = [k for k in range(len(self.kinderen)) if k not in self.geleverd]
-                k = next((k for k in niet_af if k not in self.gestopt), niet_af[0]) if self.vastgelopen is None else self.vastgelopen
+                k = self.vastgelopen if self.vastgelopen is not None else next(
+                    (k for k in niet_af if self.kinderen[k].exitcode is not None), niet_af[0])  # fmt: skip
                 if self.vastgelopen is not None:
                     reden = f"it showed no sign of life for {self.stil_s:g} s and was stopped"
                 elif self.fouten[k].exists():
@@ -115,7 +122,8 @@ class Delen:
     def _naast_elkaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
         kinderen, klaar = self.kinderen, self.klaar_gemeld
         volgende_melding = time.monotonic()
-        gezien = [(-1, volgende_melding)] * len(kinderen)  # per part: its last count of signs of life, and since when
+        # Per part: its last count of signs of life and since when; and when the parent last looked.
+        gezien, self._gekeken = [(-1, volgende_melding)] * len(kinderen), volgende_melding
         while len(self.geleverd) < len(kinderen):
             for k in range(len(kinderen)):
                 if k not in self.geleverd and klaar[k].value:
@@ -137,11 +145,14 @@ class Delen:
                 volgende_melding = time.monotonic() + 0.1
 
     def _stil(self, wachtend: Sequence[int], gezien: list[tuple[int, float]]) -> int | None:
-        """The first waiting part whose count of signs of life has not moved for `stil_s`."""
+        """The first waiting part whose count of signs of life has not moved for `stil_s` while the
+        parent looked. After a gap in its looking (the switch copying a part's rows, or the whole
+        rebuild paused: a stopped terminal, a frozen container) every part's silence counts anew."""
         nu = time.monotonic()
+        onderbroken, self._gekeken = nu - self._gekeken > 1.0, nu
         for k in wachtend:
             teken = int(self.tekens[k].value)
-            if teken != gezien[k][0]:
+            if teken != gezien[k][0] or onderbroken:
                 gezien[k] = (teken, nu)
             elif nu - gezien[k][1] >= self.stil_s:
                 return k
@@ -156,8 +167,12 @@ class _Seinen:
     stand: Any
     teken: Any
     klaar: Any
+    ouder: int
+    """The rebuild's process: a part whose rebuild is gone stops at its next sign of life."""
 
     def levend(self) -> None:
+        if os.getppid() != self.ouder:
+            raise SystemExit("the rebuild that started this part is gone")
         self.teken.value += 1
 
     def voortgang(self, na: int, _tot: int) -> None:
@@ -176,16 +191,15 @@ class Werk:
     """Called with the finished workplace and a sign of life to give as it goes (wissel.Doel.klaarzetten)."""
 
 
-def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seinen: _Seinen, fout: Path, ouder: int) -> None:
+def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seinen: _Seinen, fout: Path) -> None:
     """A forked part: the parent's connections are never touched here, the store opened anew. Says
     it is finished (`klaar`) once its workplace is complete; the switch may take it from then on.
-    The cycle collector stays off: it would walk every casus state `caseload` keeps in memory after
-    each batch, and what little cyclic garbage there is goes back with the process when it ends."""
-    gc.disable()
+    Killed by the kernel when the rebuild's process dies, however that ends."""
+    sterf_met_ouder(seinen.ouder, signal.SIGKILL)
     try:
         eigen = store.opnieuw_geopend()
         try:
-            _volg(eigen, pad, werk, deel, seinen.voortgang, ouder, seinen.levend)
+            _volg(eigen, pad, werk, deel, seinen.voortgang, seinen.levend)
             seinen.klaar.value = 1
         finally:
             eigen.close()
@@ -195,30 +209,31 @@ def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seine
 
 
 def _volg(
-    store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], voortgang: Voortgang | None, ouder: int | None = None,
-    levend: Callable[[], None] = lambda: None,
+    store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], voortgang: Voortgang | None, levend: Callable[[], None] = lambda: None
 ) -> None:  # fmt: skip
     """The log (or a part of its casussen) from the first event up to `tot`, checked as the runner
     checks it, into a workplace. The workplace is the part's alone: `caseload` keeps its casussen's
-    states in memory between batches there, and writes them out at the end."""
+    states in memory between batches there, and writes them out at the end. The cycle collector
+    waits until the end: it would walk every state kept after each batch (the rebuild's objects
+    hold next to no reference cycles)."""
     tot, batch = werk.tot, werk.batch
-    projecties = tuple(Caseload(geheugen=GEHEUGEN) if isinstance(p, Caseload) else p for p in werk.projecties)
+    projecties = tuple(p.met_geheugen(GEHEUGEN) if isinstance(p, Caseload) else p for p in werk.projecties)
     werkplaats = _maak_werkplaats(pad, projecties)
+    levend()
     try:
-        keuring = Keuring(store)
-        for rijen in _gelezen(store, tot, batch, deel):
-            if ouder is not None and os.getppid() != ouder:
-                raise SystemExit("the rebuild that started this part is gone")
-            with zonder_cyclusopruiming():
+        with zonder_cyclusopruiming():
+            keuring = Keuring(store)
+            for rijen in _gelezen(store, tot, batch, deel):
                 _pas_toe(werkplaats, keuring, projecties, rijen)
-            wissel.punt("herbouw-deel")
-            if voortgang is not None:
-                voortgang(rijen[-1][0], tot)
-        for p in projecties:
-            if isinstance(p, Caseload):
-                p.afronden(SQLiteSql(werkplaats.cursor()))
-        werkplaats.execute("COMMIT")
-        werk.klaarzetten(werkplaats, pad, levend)
+                wissel.punt("herbouw-deel")
+                if voortgang is not None:
+                    voortgang(rijen[-1][0], tot)
+            sql = SQLiteSql(werkplaats.cursor())
+            for p in projecties:
+                if isinstance(p, Caseload):
+                    p.afronden(sql)
+            werkplaats.execute("COMMIT")
+            werk.klaarzetten(werkplaats, pad, levend)
         if voortgang is not None:
             voortgang(tot, tot)
     finally:
@@ -227,7 +242,7 @@ def _volg(
 
 def _pas_toe(werkplaats: sqlite3.Connection, keuring: Keuring, projecties: Sequence[Projection], rijen: list[Rij]) -> None:
     """One batch, checked and applied. A function of its own, so that the batch's events are freed
-    when it returns, before the cycle collector runs again (it would walk every one of them)."""
+    when it returns."""
     items, verdacht = keuring.keur(rijen)
     sql = SQLiteSql(werkplaats.cursor())
     for p in projecties:

