@@ -23,6 +23,11 @@ WAARDEN: list[tuple[object, ...]] = [
     ("\\N", 4, None, 1 / 3),
     ('{"tekst":"aanhalingsteken \\" en \\\\ in JSON","é":"€ 😀"}', 5, None, None),
     ("\t\n\r\\", 6, b"\n\t", -0.0),
+    # Each character on its own in a text: a text without any of them is written as it is.
+    ("alleen\neen regel erbij", 7, None, None),
+    ("alleen\teen tab", 8, None, None),
+    ("alleen\reen terugloop", 9, None, None),
+    ("alleen\\een backslash", 10, None, None),
 ]
 
 
