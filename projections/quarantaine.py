@@ -89,14 +89,12 @@ class Keuring:
             versie = ruwe_versie if isinstance(ruwe_versie, int) else None
             try:
                 casus_id = self._ids.get(ruw_id) or self._ids.setdefault(ruw_id, _casus_id(ruw_id))
-                versie = _versie(ruwe_versie)
+                versie = ruwe_versie if type(ruwe_versie) is int and ruwe_versie > 0 else _versie(ruwe_versie)
                 blok = self.geblokkeerd.get(casus_id)
                 if blok is not None and positie > blok:
                     verdacht.append(Verdacht(positie, casus_id, versie, ACHTERGEHOUDEN, f"casus in quarantine since event {blok}"))
                     continue
-                goed.append(
-                    Opgeslagen(positie=positie, versie=versie, casus_id=casus_id, gebeurtenis=self._geloof(casus_id, versie, topic, state))
-                )
+                goed.append(Opgeslagen(positie, versie, casus_id, self._geloof(casus_id, versie, topic, state)))
             except OngeldigeRijError as e:
                 if casus_id not in self.geblokkeerd or positie < self.geblokkeerd[casus_id]:
                     self.geblokkeerd[casus_id] = positie
@@ -105,8 +103,8 @@ class Keuring:
 
     def _geloof(self, casus_id: str, versie: int, topic: str, state: bytes | str) -> Gebeurtenis:
         try:
-            envelop = uitpakken(state if isinstance(state, bytes | str) else bytes(state))
-            if not all(isinstance(x, str) for x in (envelop.vorige, envelop.hash, envelop.gebeurtenis)):
+            envelop = uitpakken(state if isinstance(state, (bytes, str)) else bytes(state))
+            if not (isinstance(envelop.vorige, str) and isinstance(envelop.hash, str) and isinstance(envelop.gebeurtenis, str)):
                 raise TypeError("a field of the envelope is not text")
         except (ValueError, KeyError, TypeError) as e:
             raise OngeldigeRijError("onleesbaar", f"the stored bytes are not an event envelope ({type(e).__name__}: {e})"[:300]) from None
