@@ -109,7 +109,7 @@ class Delen:
                 k = self.vastgelopen if self.vastgelopen is not None else next(
                     (k for k in niet_af if self.kinderen[k].exitcode is not None), niet_af[0])  # fmt: skip
                 if self.vastgelopen is not None:
-                    reden = f"it showed no sign of life for {self.stil_s:g} s and was stopped"
+                    reden = f"it showed no sign of life for {self.stil_s:g} s and is killed"
                 elif self.fouten[k].exists():
                     reden = self.fouten[k].read_text(encoding="utf-8")
                 else:
@@ -219,8 +219,8 @@ def _volg(
     tot, batch = werk.tot, werk.batch
     projecties = tuple(p.met_geheugen(GEHEUGEN) if isinstance(p, Caseload) else p for p in werk.projecties)
     werkplaats = _maak_werkplaats(pad, projecties)
-    levend()
     try:
+        levend()
         with zonder_cyclusopruiming():
             keuring = Keuring(store)
             for rijen in _gelezen(store, tot, batch, deel):

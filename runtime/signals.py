@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 PR_SET_PDEATHSIG = 1
 # Looked up when this is imported, in the parent: a forked child then only makes the call (looking
 # a symbol up after a fork can wait for a loader lock another thread held at the fork).
-_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+_PRCTL = ctypes.CDLL(None).prctl if sys.platform.startswith("linux") else None
 
 
 def sterf_met_ouder(ouder: int, signaal: signal.Signals) -> None:

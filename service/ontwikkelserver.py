@@ -47,7 +47,7 @@ def start_temporal(settings: Settings) -> subprocess.Popen[bytes]:
         "--namespace", settings.temporal_namespace, "--log-level", "warn",
     ]  # fmt: skip
     # The parent-death signal belongs to the forking thread: this runs on the main thread. The
-    # preexec function takes no lock (one preloaded C call, getppid, _exit), so threads are no hazard.
+    # preexec function makes one C call looked up before the fork, then getppid and perhaps _exit.
     return subprocess.Popen(
         cmd, stdout=logbestand, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_sterf_met_ouder(),  # noqa: PLW1509
     )  # fmt: skip
