@@ -59,13 +59,9 @@ class Caseload:
                 raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
             # Read back or kept here: the state is this read model's own, folded without a copy.
             casussen.append(verder(None, reeks) if vorige is None else verder_ter_plaatse(vorige, reeks))
-        if not self.geheugen:
-            self._schrijf(sql, casussen)
-            return
-        for c in casussen:
+        for c in casussen:  # without room (the runner's) every state leaves memory at once: written now
             onthouden[c.casus_id] = c
-        weg = len(onthouden) - self.geheugen
-        self._schrijf(sql, [onthouden.popitem(last=False)[1] for _ in range(max(weg, 0))])
+        self._schrijf(sql, [onthouden.popitem(last=False)[1] for _ in range(max(len(onthouden) - self.geheugen, 0))])
 
     def met_geheugen(self, geheugen: int) -> Caseload:
         """The same read model, keeping up to `geheugen` casussen in memory (a rebuild's workplace)."""
