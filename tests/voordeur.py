@@ -15,15 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from api.uitgever import DraaiendeUitgever, start_uitgever
+from tests.poorten import vrije_poort
 
 CASUS = str(Path(sys.executable).parent / "casus")
 ROLLEN = ("auditor", "operator", "beheerder")
-
-
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Voordeur:

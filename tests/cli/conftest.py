@@ -8,7 +8,6 @@ and the read models caught up. Temporal is not running: what needs it answers 50
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -31,14 +30,9 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from service.samenstelling import Samenstelling
+from tests.poorten import vrije_poort
 
 GEHEIM = "Buurvrouw hoort 's nachts geschreeuw; kinderen 4 en 7."
-
-
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -30,6 +28,7 @@ import pytest
 from domain.opdrachten import OPDRACHTEN
 from eventstore.store import EventStore
 from runtime.settings import Settings
+from tests.poorten import vrije_poort
 
 CASUS = str(Path(sys.executable).parent / "casus")
 
@@ -46,20 +45,6 @@ ROL_VOOR_LEZEN = {
 }
 MET_REDEN = {"audit", "dossier", "huishouden"}
 CLIENT_COMMANDOS = {"melding", "login", "logout", *ROL_VOOR_LEZEN, *OPDRACHTEN}
-
-
-def vrije_poort() -> int:
-    """A free port below the range the kernel hands out to outgoing connections (32768 and up on
-    Linux): a port from that range (a bind to port 0) can be taken by a connection to PostgreSQL or
-    Temporal before the stack binds it, which stopped `casus dev` under load once."""
-    while True:
-        poort = random.randint(20000, 32000)
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", poort))
-            except OSError:
-                continue
-            return poort
 
 
 def optie(args: Sequence[str], naam: str) -> str | None:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.temporal import binary
+from tests.poorten import vrije_poort
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -26,12 +27,6 @@ def resultaten() -> Path | None:
     """Where `make faults` collects what each run tried (CASUS_FAULT_RESULTS); unset: nowhere."""
     pad = os.environ.get("CASUS_FAULT_RESULTS")
     return Path(pad) if pad else None
-
-
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def noteer(proef: str, uitkomst: str, **details: Any) -> None:

@@ -5,7 +5,6 @@ set that is no longer measured set back to 0."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 
 import pytest
@@ -16,13 +15,12 @@ from runtime import metriek
 from runtime.metriek import Meting, Rapporteur, tellers_op_nul
 from runtime.policies import policy_ids
 from tests.metriek_hulp import Reeks, haal, lees, soorten
+from tests.poorten import vrije_poort
 
 
 @pytest.fixture(scope="module")
 def runtime() -> Iterator[tuple[Runtime, int]]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        poort = int(s.getsockname()[1])
+    poort = vrije_poort()
     yield Runtime(telemetry=TelemetryConfig(metrics=PrometheusConfig(bind_address=f"127.0.0.1:{poort}"))), poort
 
 
