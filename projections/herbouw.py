@@ -6,9 +6,10 @@ runner keeps following the log while a rebuild:
    file holding the same tables, where each read model applies its batches with its own SQL (the
    same statements it runs on the embedded store, so the rows are the rows the runner makes);
 3. copies every table into a fresh table beside the live one (`<table>__nieuw`), with `COPY` on
-   PostgreSQL (each part writes its rows in COPY's text form as it finishes, side by side, so the
-   switch only streams them) and one `INSERT ... SELECT` from the attached workplace on SQLite,
-   and only then builds the live table's indexes on it;
+   PostgreSQL (each part writes its tables in COPY's text form as it finishes, side by side, and
+   the switch streams each as soon as it is written; the live table's indexes are built on the
+   first finished part's rows and kept up as the others' come in) and one `INSERT ... SELECT` from
+   the attached workplace on SQLite, which builds the indexes after;
 4. switches: under the swap lock, drops each live table, gives the fresh one its name (its indexes
    and, on PostgreSQL, its grants) and sets each read model's position to H, in one transaction.
 
@@ -93,8 +94,8 @@ class Herbouw:
             map_.mkdir(mode=0o700, parents=True)
             try:
                 paden = [map_ / f"werkplaats-{k}.db" for k in range(self.delen)]
-                werk = Werk(self.projecties, tot, self.batch,
-                             lambda werkplaats, pad, levend: self.doel.klaarzetten(werkplaats, pad, tabellen, levend))  # fmt: skip
+                werk = Werk(self.projecties, tot, self.batch, tabellen,
+                            lambda plaats, pad, levend, gereed: self.doel.klaarzetten(plaats, pad, tabellen, levend, gereed))  # fmt: skip
                 # The parts start first; the switch takes each workplace as its part finishes it.
                 with Delen(self.store, paden, werk, self.stil_s) as delen, contextlib.closing(delen.klaar(voortgang)) as klaar:
                     rijen = self.doel.wissel(klaar, tabellen, [p.name for p in self.projecties], tot)

@@ -27,7 +27,7 @@ from projections import quarantaine, wissel
 from projections.basis import Projection, Voortgang, zonder_cyclusopruiming
 from projections.caseload import Caseload
 from projections.quarantaine import Keuring
-from projections.wissel import HerbouwMisluktError
+from projections.wissel import Gereed, HerbouwMisluktError
 from runtime.signals import sterf_met_ouder
 
 log = structlog.get_logger()
@@ -58,7 +58,7 @@ class Delen:
         self.standen = [ctx.Value("q", 0, lock=False) for _ in paden]
         self.tekens = [ctx.Value("q", 0, lock=False) for _ in paden]
         """Each part's signs of life, counted up by the part."""
-        self.klaar_gemeld = [ctx.Value("b", 0, lock=False) for _ in paden]
+        self.klaar_gemeld = [ctx.Value("i", 0, lock=False) for _ in paden]
         self.fouten = [pad.with_suffix(".fout") for pad in paden]
         self.kinderen: list[BaseProcess] = [] if len(paden) == 1 else [
             ctx.Process(target=_deel, args=(store, pad, werk, (k, len(paden)), _Seinen(stand, teken, klaar, os.getpid()), fout),
@@ -67,6 +67,9 @@ class Delen:
             in enumerate(zip(paden, self.standen, self.tekens, self.klaar_gemeld, self.fouten, strict=True))
         ]  # fmt: skip
         self.geleverd: set[int] = set()
+        """The parts that have finished."""
+        self.gegeven = [0] * len(paden)
+        """Per part, how many of its tables were handed to the switch."""
         self.vastgelopen: int | None = None
         self._gekeken = 0.0
 
@@ -94,13 +97,13 @@ class Delen:
             if kind.is_alive():
                 log.warning("a part of the rebuild did not end when killed", deel=k + 1, pid=kind.pid)
 
-    def klaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
-        """Each workplace as soon as its part says it is finished (not when its process has ended);
-        the first part that fails or hangs ends it with HerbouwMisluktError. Every part has
+    def klaar(self, voortgang: Voortgang | None) -> Generator[Gereed, None, None]:
+        """Each workplace's tables as soon as its part says they are ready (not when its process has
+        ended); the first part that fails or hangs ends it with HerbouwMisluktError. Every part has
         finished, and the commit point `herbouw-gevolgd` is passed, when this ends."""
         if not self.kinderen:
             _volg(self.store, self.paden[0], self.werk, (0, 1), voortgang)
-            yield self.paden[0]
+            yield Gereed(self.paden[0], self.werk.tabellen, True)
         else:
             yield from self._naast_elkaar(voortgang)
             if len(self.geleverd) < len(self.kinderen):
@@ -119,20 +122,22 @@ class Delen:
                 voortgang(self.werk.tot, self.werk.tot)
         wissel.punt("herbouw-gevolgd")
 
-    def _naast_elkaar(self, voortgang: Voortgang | None) -> Generator[Path, None, None]:
-        kinderen, klaar = self.kinderen, self.klaar_gemeld
+    def _naast_elkaar(self, voortgang: Voortgang | None) -> Generator[Gereed, None, None]:
+        kinderen, klaar, tabellen = self.kinderen, self.klaar_gemeld, self.werk.tabellen
         volgende_melding = time.monotonic()
         # Per part: its last count of signs of life and since when; and when the parent last looked.
         gezien, self._gekeken = [(-1, volgende_melding)] * len(kinderen), volgende_melding
         while len(self.geleverd) < len(kinderen):
             for k in range(len(kinderen)):
-                if k not in self.geleverd and klaar[k].value:
-                    self.geleverd.add(k)
-                    yield self.paden[k]
+                if k not in self.geleverd and (gemeld := int(klaar[k].value)) > (eerder := self.gegeven[k]):
+                    self.gegeven[k] = gemeld
+                    if gemeld >= len(tabellen):
+                        self.geleverd.add(k)
+                    yield Gereed(self.paden[k], tabellen[eerder:gemeld], gemeld >= len(tabellen))
             wachtend = [k for k in range(len(kinderen)) if k not in self.geleverd]
             if any(kinderen[k].exitcode is not None for k in wachtend):
-                if any(klaar[k].value for k in wachtend):
-                    continue  # it finished, and ended, after the look above
+                if any(klaar[k].value > self.gegeven[k] for k in wachtend):
+                    continue  # it wrote more, or finished, and ended after the look above
                 return  # a part ended without finishing: it failed
             if (stil := self._stil(wachtend, gezien)) is not None:
                 self.vastgelopen = stil
@@ -162,7 +167,8 @@ class Delen:
 @dataclass(frozen=True)
 class _Seinen:
     """What a forked part tells the rebuild, in shared memory: the position it has reached, a count
-    of its signs of life, and whether its workplace is finished."""
+    of its signs of life, and how many of its tables are ready for the switch (all of them: the
+    part has finished)."""
 
     stand: Any
     teken: Any
@@ -179,6 +185,10 @@ class _Seinen:
         self.stand.value = na
         self.levend()
 
+    def gereed(self, n: int) -> None:
+        self.klaar.value = max(int(self.klaar.value), n)
+        self.levend()
+
 
 @dataclass(frozen=True)
 class Werk:
@@ -187,20 +197,23 @@ class Werk:
     projecties: tuple[Projection, ...]
     tot: int
     batch: int
-    klaarzetten: Callable[[sqlite3.Connection, Path, Callable[[], None]], None]
-    """Called with the finished workplace and a sign of life to give as it goes (wissel.Doel.klaarzetten)."""
+    tabellen: tuple[str, ...]
+    klaarzetten: Callable[[sqlite3.Connection, Path, Callable[[], None], Callable[[int], None]], None]
+    """Called with the finished workplace, a sign of life to give as it goes and one to give as its
+    first n tables are ready (wissel.Doel.klaarzetten)."""
 
 
 def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seinen: _Seinen, fout: Path) -> None:
     """A forked part: the parent's connections are never touched here, the store opened anew. Says
-    it is finished (`klaar`) once its workplace is complete; the switch may take it from then on.
+    how many of its tables are ready (`klaar`) once its workplace is complete, all of them when it
+    has finished; the switch may take them from then on.
     Killed by the kernel when the rebuild's process dies, however that ends."""
     sterf_met_ouder(seinen.ouder, signal.SIGKILL)
     try:
         eigen = store.opnieuw_geopend()
         try:
-            _volg(eigen, pad, werk, deel, seinen.voortgang, seinen.levend)
-            seinen.klaar.value = 1
+            _volg(eigen, pad, werk, deel, seinen.voortgang, seinen.levend, seinen.gereed)
+            seinen.gereed(len(werk.tabellen))
         finally:
             eigen.close()
     except BaseException as e:
@@ -209,7 +222,8 @@ def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seine
 
 
 def _volg(
-    store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], voortgang: Voortgang | None, levend: Callable[[], None] = lambda: None
+    store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], voortgang: Voortgang | None, levend: Callable[[], None] = lambda: None,
+    gereed: Callable[[int], None] = lambda _n: None,
 ) -> None:  # fmt: skip
     """The log (or a part of its casussen) from the first event up to `tot`, checked as the runner
     checks it, into a workplace. The workplace is the part's alone: `caseload` keeps its casussen's
@@ -233,7 +247,7 @@ def _volg(
                 if isinstance(p, Caseload):
                     p.afronden(sql)
             werkplaats.execute("COMMIT")
-            werk.klaarzetten(werkplaats, pad, levend)
+            werk.klaarzetten(werkplaats, pad, levend, gereed)
         if voortgang is not None:
             voortgang(tot, tot)
     finally:

@@ -9,6 +9,7 @@ import sqlite3
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 from runtime.storingspunt import Storingspunt
 
@@ -21,6 +22,15 @@ class HerbouwBezigError(RuntimeError):
 
 class HerbouwMisluktError(RuntimeError):
     """A part of the rebuild failed; the live tables are as they were."""
+
+
+class Gereed(NamedTuple):
+    """What a part of the rebuild has ready: tables of its workplace newly written out for the switch
+    (in the order of the rebuild's tables), and whether it has finished (every table ready)."""
+
+    pad: Path
+    tabellen: tuple[str, ...]
+    af: bool
 
 
 def punt(naam: str) -> None:
@@ -52,14 +62,18 @@ class Doel(ABC):
         """Held for the whole rebuild; raises HerbouwBezigError when another rebuild holds it."""
 
     @abstractmethod
-    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def wissel(self, klaar: Iterable[Gereed], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         """Copies the workplaces' tables beside the live ones and switches; the rows copied. `klaar`
-        gives each workplace once its part has finished it, and ends when every part has."""
+        gives the tables of each workplace as its part has them ready, and ends when every part has
+        finished."""
 
     @abstractmethod
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
+    def klaarzetten(
+        self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None], gereed: Callable[[int], None]
+    ) -> None:  # fmt: skip
         """Called in each part with its finished workplace: what the switch needs of it beyond the
-        file. Calls `levend` as it goes, so that the rebuild can tell a long table from a hung part."""
+        file. Calls `levend` as it goes, so that the rebuild can tell a long table from a hung part,
+        and `gereed(n)` once the first n tables are ready for the switch."""
 
     @abstractmethod
     def werkmap(self) -> Path:

@@ -22,7 +22,7 @@ from psycopg import sql as pgsql
 
 from eventstore.views import WISSEL, PostgresViewStore
 from projections import wissel
-from projections.wissel import NIEUW, Doel, HerbouwBezigError, HerbouwMisluktError, kolommen_van, lezen
+from projections.wissel import NIEUW, Doel, Gereed, HerbouwBezigError, HerbouwMisluktError, kolommen_van, lezen
 
 log = structlog.get_logger()
 
@@ -56,12 +56,15 @@ def _copywaarde(waarde: object) -> str:
 
 
 def schrijf_copytekst(
-    werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None] = lambda: None
-) -> None:
+    werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None] = lambda: None,
+    gereed: Callable[[int], None] = lambda _n: None,
+) -> None:  # fmt: skip
     """Each table of a finished workplace as COPY's text form, one file a table, so that the switch
-    streams bytes instead of handling every row. Spelled out here rather than by SQLite: Python's
-    text search skips a long JSON text at memory speed, SQLite's replace() walks it byte by byte."""
-    for tabel in tabellen:
+    streams bytes instead of handling every row; `gereed(n)` once the first n files are complete, so
+    that the switch streams one while the next is written. Spelled out here rather than by SQLite:
+    Python's text search skips a long JSON text at memory speed, SQLite's replace() walks it byte by
+    byte."""
+    for n, tabel in enumerate(tabellen, start=1):
         kolommen = ", ".join(f'"{k}"' for k in kolommen_van(werkplaats, tabel))
         with open(kopiebestand(pad, tabel), "w", encoding="utf-8", newline="") as uit:
             cursor = werkplaats.execute(f"SELECT {kolommen} FROM {tabel}")
@@ -72,6 +75,7 @@ def schrijf_copytekst(
                     w if type(w) is str and "\\" not in w and "\t" not in w and "\n" not in w and "\r" not in w
                     else "\\N" if w is None else _copywaarde(w) for w in rij]) + "\n" for rij in rijen))  # fmt: skip
                 levend()
+        gereed(n)
 
 
 def _snel_comprimeren(cur: psycopg.Cursor[tuple[Any, ...]]) -> None:
@@ -98,8 +102,10 @@ class PostgresDoel(Doel):
         conn.execute("SET client_connection_check_interval = '1s'")
         return conn
 
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
-        schrijf_copytekst(werkplaats, pad, tabellen, levend)
+    def klaarzetten(
+        self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None], gereed: Callable[[int], None]
+    ) -> None:  # fmt: skip
+        schrijf_copytekst(werkplaats, pad, tabellen, levend, gereed)
 
     def werkmap(self) -> Path:
         waar = f"{self.verbinding.get('host')}:{self.verbinding.get('port')}/{self.verbinding.get('dbname')}/{self.schema}"
@@ -136,18 +142,21 @@ class PostgresDoel(Doel):
                 raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished")
             yield  # closing the session releases the lock
 
-    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def wissel(self, klaar: Iterable[Gereed], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         try:
             return self._wissel(klaar, tabellen, namen, tot)
         except psycopg.Error as e:
             raise HerbouwMisluktError(f"the switch was not made ({type(e).__name__}: {e})".strip()) from e
 
-    def _wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
-        """The fresh tables are made once the first part has finished, and each part's rows streamed
-        into them as soon as it has: the server copies one part's rows while another still follows
-        the log. Not before: the fresh tables' `LIKE` holds a lock on the live ones until the commit,
-        which must not queue a migration (and every reader behind it) for a whole rebuild. The
-        indexes are built once every part is in."""
+    def _wissel(self, klaar: Iterable[Gereed], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+        """The fresh tables are made once the first part has a table ready, and each part's tables
+        streamed into them as soon as it has them: the server copies one part's rows while another
+        still follows the log, and a table while the part writes the next. Not before: the fresh
+        tables' `LIKE` holds a lock on the live ones until the commit, which must not queue a
+        migration (and every reader behind it) for a whole rebuild. The indexes are built on the
+        first finished part's rows, while the others still follow the log, and kept up as their rows
+        come in: each index build ends by syncing its file to disk, and waiting for that after the
+        last part would lengthen the rebuild by it."""
         rijen = 0
         delen = iter(klaar)
         eerste = next(delen, None)
@@ -159,13 +168,17 @@ class PostgresDoel(Doel):
                 cur.execute(pgsql.SQL("CREATE TABLE {} (LIKE {} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)").format(
                     pgsql.Identifier(self.schema, nieuw), pgsql.Identifier(self.schema, tabel)))  # fmt: skip
             kolommen: dict[str, list[str]] = {}
-            for pad in itertools.chain(() if eerste is None else (eerste,), delen):
-                if not kolommen:
-                    with lezen([pad]) as (werkplaats,):
+            indexen: dict[str, list[tuple[str, str, bool]]] = {}
+            for gereed in itertools.chain(() if eerste is None else (eerste,), delen):
+                if not kolommen:  # the workplace is complete from the first table written out
+                    with lezen([gereed.pad]) as (werkplaats,):
                         kolommen = {tabel: kolommen_van(werkplaats, tabel) for tabel in tabellen}
-                for tabel in tabellen:
-                    rijen += self._kopieer(cur, kopiebestand(pad, tabel), tabel + NIEUW, kolommen[tabel])
-            indexen = {tabel: self._bouw_indexen(cur, tabel) for tabel in tabellen}
+                for tabel in gereed.tabellen:
+                    rijen += self._kopieer(cur, kopiebestand(gereed.pad, tabel), tabel + NIEUW, kolommen[tabel])
+                if gereed.af and not indexen:
+                    indexen = {tabel: self._bouw_indexen(cur, tabel) for tabel in tabellen}
+            if not indexen:  # no part at all: the fresh tables, empty, still get the live tables' indexes
+                indexen = {tabel: self._bouw_indexen(cur, tabel) for tabel in tabellen}
             wissel.punt("herbouw-gekopieerd")
             self._vergrendel(conn, cur, tabellen)
             for tabel in tabellen:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from eventstore.views import WISSEL, SQLiteViewStore
 from projections import wissel
-from projections.wissel import NIEUW, Doel, HerbouwBezigError, HerbouwMisluktError
+from projections.wissel import NIEUW, Doel, Gereed, HerbouwBezigError, HerbouwMisluktError
 
 
 class SQLiteDoel(Doel):
@@ -21,8 +21,11 @@ class SQLiteDoel(Doel):
         self.views = views
         self.bestand = Path(views.datastore.pool.db_name)
 
-    def klaarzetten(self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None]) -> None:
-        """Nothing: the switch attaches the workplace and copies inside SQLite."""
+    def klaarzetten(
+        self, werkplaats: sqlite3.Connection, pad: Path, tabellen: Sequence[str], levend: Callable[[], None], gereed: Callable[[int], None]
+    ) -> None:  # fmt: skip
+        """Nothing but saying so: the switch attaches the workplace and copies inside SQLite."""
+        gereed(len(tabellen))
 
     def werkmap(self) -> Path:
         return self.bestand.with_name(self.bestand.name + ".herbouw.d")
@@ -46,11 +49,11 @@ class SQLiteDoel(Doel):
                 raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished") from None
             yield  # the lock goes with the file's closing, or with the process
 
-    def wissel(self, klaar: Iterable[Path], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
+    def wissel(self, klaar: Iterable[Gereed], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:
         """The workplaces are attached to a connection of the live database; their tables are copied
         in and switched in one writing transaction (the database's write lock is the swap lock),
         begun only when every part has finished: the live runner writes until then."""
-        paden = list(klaar)
+        paden = [gereed.pad for gereed in klaar if gereed.af]
         conn = sqlite3.connect(self.bestand, isolation_level=None, timeout=30)
         try:
             conn.execute("PRAGMA busy_timeout = 30000")

@@ -22,7 +22,7 @@ import pytest
 from domain.stap import Regelset
 from eventstore.store import EventStore
 from eventstore.views import ViewStore, open_views
-from projections import herbouw_delen, wissel
+from projections import herbouw_delen, wissel, wissel_postgres
 from projections.alle import alle
 from projections.herbouw import Herbouw, HerbouwBezigError, HerbouwMisluktError
 from projections.runner import ProjectionRunner
@@ -189,6 +189,19 @@ def _tweede_deel_eerst(monkeypatch: pytest.MonkeyPatch, doe: Callable[[], None])
     monkeypatch.setattr(herbouw_delen, "_volg", tweede)
 
 
+def _tweede_deel_faalt(store: EventStore, views: ViewStore, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """A two-part rebuild whose second part dies (as patched by the caller): the files the switch
+    streamed in before it failed."""
+    gekopieerd: list[str] = []
+    kopieer = PostgresDoel._kopieer
+    monkeypatch.setattr(
+        PostgresDoel, "_kopieer", lambda self, cur, bestand, *a: gekopieerd.append(bestand.name) or kopieer(self, cur, bestand, *a)
+    )
+    with pytest.raises(HerbouwMisluktError, match="part 2 of 2 of the rebuild failed: RuntimeError: the second part dies"):
+        Herbouw(store, views, alle(), delen=2).run()
+    return gekopieerd
+
+
 def test_a_part_that_fails_after_another_was_streamed_in_leaves_the_live_tables_as_they_were(
     postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -203,14 +216,34 @@ def test_a_part_that_fails_after_another_was_streamed_in_leaves_the_live_tables_
             raise RuntimeError("the second part dies after the first was taken")
 
         _tweede_deel_eerst(monkeypatch, faalt_laat)
-        gekopieerd: list[str] = []
-        kopieer = PostgresDoel._kopieer
-        monkeypatch.setattr(
-            PostgresDoel, "_kopieer", lambda self, cur, bestand, *a: gekopieerd.append(bestand.name) or kopieer(self, cur, bestand, *a)
-        )
-        with pytest.raises(HerbouwMisluktError, match="part 2 of 2 of the rebuild failed: RuntimeError: the second part dies"):
-            Herbouw(store, views, alle(), delen=2).run()
+        gekopieerd = _tweede_deel_faalt(store, views, monkeypatch)
         assert gekopieerd and all(naam.startswith("werkplaats-0.") for naam in gekopieerd), gekopieerd
+        _als_voorheen(views, voor, posities)
+
+
+def test_a_part_that_fails_while_its_tables_are_streamed_in_leaves_the_live_tables_as_they_were(
+    postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The switch streams each table of a part in as soon as the part has written it out, while the
+    part writes the next: a part that dies after its first table was taken is named, and nothing of
+    what was streamed in reaches the live tables."""
+    with _gevuld(postgres_settings, ijmond, gelderland) as (store, views):
+        voor, posities = dump(views), {p.name: views.position(p.name) for p in alle()}
+        schrijf = wissel_postgres.schrijf_copytekst
+
+        def faalt_na_de_eerste(werkplaats: Any, pad: Path, tabellen: Any, levend: Any, gereed: Callable[[int], None]) -> None:
+            def na(n: int) -> None:
+                gereed(n)
+                if pad.name == "werkplaats-1.db":
+                    time.sleep(1.5)  # the switch takes the table meanwhile
+                    raise RuntimeError("the second part dies after its first table was taken")
+
+            schrijf(werkplaats, pad, tabellen, levend, na)
+
+        monkeypatch.setattr(wissel_postgres, "schrijf_copytekst", faalt_na_de_eerste)  # before the fork: the parts run it
+        gekopieerd = _tweede_deel_faalt(store, views, monkeypatch)
+        eerste = f"werkplaats-1.{alle()[0].tables[0]}.copy"
+        assert eerste in gekopieerd and not any(n.startswith("werkplaats-1.") and n != eerste for n in gekopieerd), gekopieerd
         _als_voorheen(views, voor, posities)
 
 
