@@ -80,7 +80,7 @@ def main() -> None:
     resultaten.mkdir(parents=True, exist_ok=True)
     (resultaten / "results.json").write_text(json.dumps(resultaat, indent=2) + "\n", encoding="utf-8")
     schrijf(resultaat, docs)
-    print(f"bench: {resultaat['seconden']} s; wrote bench/results.json and docs/PERFORMANCE.md")
+    print(f"bench: {resultaat['seconden']} s; wrote {resultaten / 'results.json'} and {docs / 'PERFORMANCE.md'}")
 
 
 if __name__ == "__main__":

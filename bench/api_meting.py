@@ -17,15 +17,10 @@ import httpx
 from api.server import serveer
 from api.uitgever import start_uitgever
 from bench.meten import percentiel
+from bench.poorten import vrije_poort
 from runtime.settings import Settings
 
 CASUS = str(Path(sys.executable).parent / "casus")
-
-
-def vrije_poort() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def _tot_het_luistert(poort: int, taak: asyncio.Task[None]) -> None:

@@ -44,8 +44,8 @@ def groei(settings: Any, casussen: list[str], tot_gebeurtenissen: int, al: int) 
 
 
 def meet() -> dict[str, Any]:
-    groottes = [10_000, 100_000, 300_000] if snel() else [100_000, 1_000_000, 3_000_000]
-    vragen = 500 if snel() else 2000
+    groottes = [5_000, 20_000, 50_000] if snel() else [100_000, 1_000_000, 3_000_000]
+    vragen = 200 if snel() else 2000
     uitkomst: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp, postgres(Path(tmp)) as settings:
         s = Samenstelling(settings)

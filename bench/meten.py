@@ -14,11 +14,13 @@ import psycopg
 
 from runtime.settings import Settings
 
-HERHALINGEN = 5
-
 
 def snel() -> bool:
+    """The quick mode (BENCH_QUICK=1): small sizes, so that a smoke run shows every figure lands."""
     return os.environ.get("BENCH_QUICK", "") not in ("", "0")
+
+
+HERHALINGEN = 3 if snel() else 5
 
 
 def mediaan(waarden: list[float]) -> float:

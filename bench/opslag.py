@@ -117,10 +117,10 @@ def rebuild(totaal: int, stuk: int) -> dict[str, float]:
 
 
 def meet() -> dict[str, Any]:
-    totaal = 200 if snel() else 1000
+    totaal = 100 if snel() else 1000
     uitkomst: dict[str, Any] = {f"append_b{b}": append_ratio(b, totaal) for b in (1, 10, 100)}
     # A live system's log (each casus's events spread over it), and, to compare with earlier
     # measurements, the same casussen appended each whole.
-    uitkomst["rebuild"] = rebuild(5_000 if snel() else 50_000, stuk=2)
-    uitkomst["rebuild_aaneengesloten"] = rebuild(5_000 if snel() else 50_000, stuk=0)
+    uitkomst["rebuild"] = rebuild(2_000 if snel() else 50_000, stuk=2)
+    uitkomst["rebuild_aaneengesloten"] = rebuild(2_000 if snel() else 50_000, stuk=0)
     return uitkomst

@@ -65,5 +65,5 @@ def batch(aantal: int) -> float:
 
 
 def meet() -> dict[str, Any]:
-    aantal = 50 if snel() else 1000
+    aantal = 20 if snel() else 1000
     return {"scenario_18m_s": mediaan(asyncio.run(_achttien(HERHALINGEN))), "batch": {"scenarios": aantal, "seconden": batch(aantal)}}

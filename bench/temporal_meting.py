@@ -183,10 +183,10 @@ async def _meet(state: Path) -> dict[str, Any]:
                     client, task_queue=settings.task_queue + "-kaal", workflows=[Kaal], activities=[kaal_activiteit], activity_executor=ex
                 )
                 async with w, eigen:
-                    uitkomst: dict[str, Any] = {"actie": await rondreis(client, settings, 50 if snel() else 200, state)}
-                    uitkomst["levensloop"] = await levensloop(client, settings, 10 if snel() else 100)
+                    uitkomst: dict[str, Any] = {"actie": await rondreis(client, settings, 20 if snel() else 200, state)}
+                    uitkomst["levensloop"] = await levensloop(client, settings, 4 if snel() else 100)
             s.sluit()
-            uitkomst["geheugen"] = await geheugen(client, settings, proces.pid, 300 if snel() else 20_000)
+            uitkomst["geheugen"] = await geheugen(client, settings, proces.pid, 100 if snel() else 20_000)
         finally:
             stop_proces(proces)
     return uitkomst

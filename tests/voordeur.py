@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from api.uitgever import DraaiendeUitgever, start_uitgever
-from tests.poorten import vrije_poort
+from bench.poorten import vrije_poort
 
 CASUS = str(Path(sys.executable).parent / "casus")
 ROLLEN = ("auditor", "operator", "beheerder")

@@ -20,6 +20,7 @@ import uvicorn
 from api.app import maak_app
 from api.server import verificateur
 from api.uitgever import DraaiendeUitgever, start_uitgever
+from bench.poorten import vrije_poort
 from casus_cli.main import _draai
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
@@ -30,7 +31,6 @@ from projections.alle import alle
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from service.samenstelling import Samenstelling
-from tests.poorten import vrije_poort
 
 GEHEIM = "Buurvrouw hoort 's nachts geschreeuw; kinderen 4 en 7."
 

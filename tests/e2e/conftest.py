@@ -25,10 +25,10 @@ from typing import Any
 
 import pytest
 
+from bench.poorten import vrije_poort
 from domain.opdrachten import OPDRACHTEN
 from eventstore.store import EventStore
 from runtime.settings import Settings
-from tests.poorten import vrije_poort
 
 CASUS = str(Path(sys.executable).parent / "casus")
 

@@ -17,8 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.poorten import vrije_poort
 from runtime.temporal import binary
-from tests.poorten import vrije_poort
 
 ROOT = Path(__file__).resolve().parents[2]
 

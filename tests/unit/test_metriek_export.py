@@ -10,12 +10,12 @@ from collections.abc import Iterator
 import pytest
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from bench.poorten import vrije_poort
 from domain.opdrachten import OPDRACHTEN
 from runtime import metriek
 from runtime.metriek import Meting, Rapporteur, tellers_op_nul
 from runtime.policies import policy_ids
 from tests.metriek_hulp import Reeks, haal, lees, soorten
-from tests.poorten import vrije_poort
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-"""Free ports for the servers the tests start (the API, Temporal, the development issuer, metrics,
-a proxy in front of PostgreSQL)."""
+"""Free ports for the servers the tests and the benchmarks start (the API, Temporal, the development
+issuer, metrics, a proxy in front of PostgreSQL)."""
 
 from __future__ import annotations
 
