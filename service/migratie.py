@@ -17,7 +17,10 @@ Roles (group roles without login; production grants them to login users made fro
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
+
+import psycopg
 
 from eventstore import inzagelog, sleutelbewaking
 from eventstore.store import EventStore
@@ -44,15 +47,33 @@ CREATE TRIGGER casus_events_niet_legen BEFORE TRUNCATE ON {EVENTS}
     FOR EACH STATEMENT EXECUTE FUNCTION casus_alleen_toevoegen();
 """
 
+# Roles belong to the whole server: a migration of another database on it may create them at the
+# same moment (the migration's lock is per database). The one that loses that race finds the role
+# made (unique_violation when both inserted at once) and goes on.
 ROLLEN = """
-DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_worker') THEN CREATE ROLE casus_worker NOLOGIN; END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_projecties') THEN CREATE ROLE casus_projecties NOLOGIN; END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_lezer') THEN CREATE ROLE casus_lezer NOLOGIN; END IF;
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'casus_medewerker') THEN CREATE ROLE casus_medewerker NOLOGIN; END IF;
+DO $$
+DECLARE rol text;
+BEGIN
+    FOREACH rol IN ARRAY ARRAY['casus_worker', 'casus_projecties', 'casus_lezer', 'casus_medewerker'] LOOP
+        IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = rol) THEN
+            BEGIN
+                EXECUTE format('CREATE ROLE %I NOLOGIN', rol);
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+            END;
+        END IF;
+    END LOOP;
+    IF NOT pg_has_role('casus_medewerker', 'casus_lezer', 'MEMBER') THEN
+        BEGIN
+            GRANT casus_lezer TO casus_medewerker;
+        EXCEPTION WHEN unique_violation THEN NULL;
+        END;
+    END IF;
 END $$;
-GRANT casus_lezer TO casus_medewerker;
 """
+MIGRATIESLOT = 0x63617369
+"""The advisory lock a migration holds for as long as it runs ("casi"): two at once on one database
+would create the same tables and replace the same triggers side by side, which PostgreSQL's
+catalog refuses for the second."""
 
 
 def grants(view_tables: Sequence[str]) -> str:
@@ -78,6 +99,24 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
     """Creates what is missing and (re)applies guard and grants; safe to run again."""
     if settings.eventstore != "postgres":
         raise ValueError("the migration is for PostgreSQL (CASUS_EVENTSTORE=postgres); SQLite creates its tables itself")
+    with _alleen(settings):
+        return _migreer(settings, projecties)
+
+
+@contextlib.contextmanager
+def _alleen(settings: Settings) -> Iterator[None]:
+    """One migration of a database at a time: a second waits for the first (and then finds
+    everything made)."""
+    with psycopg.connect(
+        host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname, user=settings.postgres_user,
+        password=settings.postgres_password.get_secret_value() or None, autocommit=True, connect_timeout=10,
+        application_name="casus-migreer",
+    ) as conn:  # fmt: skip
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+        yield  # closing the session releases the lock
+
+
+def _migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
     store = EventStore.open(settings)
     try:
         views = open_views(store.infrastructure)

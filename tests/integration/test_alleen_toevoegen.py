@@ -4,7 +4,9 @@ and reads but cannot change or remove an event, and a trigger refuses it to anyo
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import psycopg
@@ -20,7 +22,7 @@ from projections.alle import alle
 from projections.rapport import rapport
 from projections.runner import ProjectionRunner
 from runtime.settings import Settings
-from service.migratie import migreer
+from service.migratie import ROLLEN, migreer
 
 pytestmark = pytest.mark.storing
 
@@ -78,6 +80,46 @@ def test_the_trigger_refuses_it_even_to_the_owner(postgres_settings: Settings, i
 
 def test_the_migration_runs_again_without_harm(postgres_settings: Settings) -> None:
     assert migreer(postgres_settings, alle()) == migreer(postgres_settings, alle())
+
+
+def test_migrations_started_together_on_a_fresh_database_all_succeed(postgres_settings: Settings) -> None:
+    """Two deploy jobs (or a job and its retry) at once: the second waits for the first instead of
+    creating the same tables and replacing the same triggers beside it."""
+    with ThreadPoolExecutor(3) as pool:
+        uitkomsten = list(pool.map(lambda _: migreer(postgres_settings, alle()), range(3)))
+    assert uitkomsten[0] == uitkomsten[1] == uitkomsten[2]
+    with verbind(postgres_settings, postgres_settings.postgres_user) as db:
+        triggers = db.execute("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'casus_events'::regclass AND NOT tgisinternal").fetchone()
+    assert triggers == (2,)
+
+
+def test_the_roles_made_by_migrations_of_two_databases_at_once_are_made_once(postgres_settings: Settings) -> None:
+    """Roles belong to the server, and the migration's lock to one database: migrations of two
+    databases may create the roles at the same moment. The block that makes them, run from four
+    sessions at once with roles of this test's own, holding each transaction open a moment so that
+    the others' CREATE ROLE waits on it and then finds the name taken."""
+    eigen = f"proef{uuid.uuid4().hex[:8]}_"
+    blok = ROLLEN.replace("casus_", eigen)
+    samen = threading.Barrier(4)
+
+    def maak(_: int) -> None:
+        with verbind(postgres_settings, postgres_settings.postgres_user) as db, db.transaction():
+            samen.wait()
+            db.execute(blok)  # type: ignore[arg-type]
+            db.execute("SELECT pg_sleep(0.3)")
+
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(maak, range(4)))
+        with verbind(postgres_settings, postgres_settings.postgres_user) as db:
+            rollen = db.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE %s ORDER BY 1", (eigen + "%",)).fetchall()
+            lid = db.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", (eigen + "medewerker", eigen + "lezer")).fetchone()
+        assert [r[0] for r in rollen] == [eigen + r for r in ("lezer", "medewerker", "projecties", "worker")]
+        assert lid == (True,)
+    finally:
+        with verbind(postgres_settings, postgres_settings.postgres_user) as db:
+            for rol in ("medewerker", "lezer", "projecties", "worker"):
+                db.execute(f'DROP ROLE IF EXISTS "{eigen}{rol}"')  # type: ignore[arg-type]
 
 
 def test_the_projection_role_follows_the_log_and_the_reader_role_only_reads(
