@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 dev: $(STAMP)
 	$(BIN)/casus dev
 
+# Every tier on TEST_WORKERS processes, each test file whole on one of them (its module fixtures set
+# up once); each test makes its own databases, folders and ports, so files run side by side.
+TEST_WORKERS ?= 2
 test: $(STAMP) lint typecheck browser compose promtool
-	$(BIN)/python -m pytest -q -p no:cacheprovider --durations=20 tests
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile --durations=20 tests
 
 # The audit page and the Temporal UI are checked in headless Chromium (and ChromeDriver), Debian's packages; installed when missing and possible.
 browser:
