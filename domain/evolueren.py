@@ -46,7 +46,7 @@ def verder_ter_plaatse(casus: Casus, gebeurtenissen: Sequence[Gebeurtenis]) -> C
     read back or made, that nobody else holds), saving the copy."""
     velden, gezet = casus.__dict__, casus.__pydantic_fields_set__
     for e in gebeurtenissen:
-        if isinstance(e, g.MeldingOntvangen):
+        if type(e) is g.MeldingOntvangen:  # by type: see domain/gebeurtenissen.py
             raise ValueError("a casus receives its melding once")
         wijziging = _WIJZIGINGEN.get(type(e), _niets)(casus, e)
         velden.update(wijziging)

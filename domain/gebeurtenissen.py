@@ -1,5 +1,12 @@
 """The facts of a casus, in the past tense. Each carries when it took effect (`op`), when it was
-recorded (`vastgelegd`), who caused it (`actor`) and the rule id it applies (`regel`) (T-5)."""
+recorded (`vastgelegd`), who caused it (`actor`) and the rule id it applies (`regel`) (T-5).
+
+Every kind of fact is a class of its own directly under `_Gebeurtenis`, and none is a subclass of
+another (a unit test holds it to that): so `type(e) is X` says exactly what `isinstance(e, X)`
+says. Code that runs for every event of the log (the read models, the fold, the check of a stored
+event) tests by type: pydantic's classes answer `isinstance` through `ABCMeta`, which costs about
+0.3 us for each kind that does not match, and a read model that asked eight of them for every
+event spent a sixth of a rebuild on it."""
 
 from __future__ import annotations
 

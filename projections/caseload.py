@@ -50,12 +50,12 @@ class Caseload:
         for item in items:  # the events of each casus in log order (the casussen don't touch each other)
             per_casus.setdefault(item.casus_id, []).append(item.gebeurtenis)
         onthouden = self._in_geheugen
-        bekend = self._lees(sql, {c for c, r in per_casus.items() if not isinstance(r[0], g.MeldingOntvangen) and c not in onthouden})
+        bekend = self._lees(sql, {c for c, r in per_casus.items() if type(r[0]) is not g.MeldingOntvangen and c not in onthouden})
         casussen: list[Casus] = []
         for casus_id, reeks in per_casus.items():
             vorige = onthouden.pop(casus_id, None)
             vorige = bekend.get(casus_id) if vorige is None else vorige
-            if vorige is None and not isinstance(reeks[0], g.MeldingOntvangen):
+            if vorige is None and type(reeks[0]) is not g.MeldingOntvangen:
                 raise LookupError(f"caseload holds no casus {casus_id}: the log is read out of order")
             # Read back or kept here: the state is this read model's own, folded without a copy.
             casussen.append(verder(None, reeks) if vorige is None else verder_ter_plaatse(vorige, reeks))

@@ -31,10 +31,10 @@ class Huishouden:
         meldingen, cycli = [], []
         for item in items:
             e = item.gebeurtenis
-            if isinstance(e, g.MeldingOntvangen):
+            if type(e) is g.MeldingOntvangen:  # by type: see domain/gebeurtenissen.py
                 meldingen.append((item.casus_id, item.versie, e.huishouden, tijdstip(e.op), e.beleid, e.gemeente, int(e.acuut),
                                   e.melder.soort, int(e.melder.anoniem)))  # fmt: skip
-            elif isinstance(e, g.BeoordelingGestart):
+            elif type(e) is g.BeoordelingGestart:
                 m = e.melder
                 cycli.append((item.versie, e.aanleiding, tijdstip(e.op), int(e.acuut), m.soort if m else None,
                               int(m.anoniem) if m else None, item.casus_id))  # fmt: skip

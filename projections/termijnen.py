@@ -40,28 +40,27 @@ class Termijnen:
         wijzigingen: list[tuple[Any, ...]] = []
         vastgelegd: list[tuple[Any, ...]] = []
         for item in items:
+            # By type, not by class pattern: see domain/gebeurtenissen.py (most events are none of these).
             e, cid = item.gebeurtenis, item.casus_id
-            match e:
-                case g.MeldingOntvangen():
-                    casussen.append((cid, e.beleid, e.gemeente))
-                case g.TermijnGesteld():
-                    gesteld.append((e.termijn_id, e.soort, e.regel, tijdstip(e.op), tijdstip(e.uiterlijk), cid))
-                case g.TermijnVoldaan():
-                    wijzigingen.append(("te-laat" if e.te_laat else "voldaan", tijdstip(e.op), None, cid, e.termijn_id))
-                    vastgelegd.append((cid, e.termijn_id, tijdstip(e.vastgelegd)))
-                case g.TermijnVerstreken():
-                    # An informative term ends `afgelopen`, the sixth-day transfer `van-rechtswege` (rev. 2026-11-30).
-                    wijzigingen.append((status_bij_afloop(e.termijn_id), None, None, cid, e.termijn_id))
-                case g.OverdrachtVervangen() if e.termijn_id:
+            if type(e) is g.TermijnGesteld:
+                gesteld.append((e.termijn_id, e.soort, e.regel, tijdstip(e.op), tijdstip(e.uiterlijk), cid))
+            elif type(e) is g.TermijnVoldaan:
+                wijzigingen.append(("te-laat" if e.te_laat else "voldaan", tijdstip(e.op), None, cid, e.termijn_id))
+                vastgelegd.append((cid, e.termijn_id, tijdstip(e.vastgelegd)))
+            elif type(e) is g.TermijnVerstreken:
+                # An informative term ends `afgelopen`, the sixth-day transfer `van-rechtswege` (rev. 2026-11-30).
+                wijzigingen.append((status_bij_afloop(e.termijn_id), None, None, cid, e.termijn_id))
+            elif type(e) is g.MeldingOntvangen:
+                casussen.append((cid, e.beleid, e.gemeente))
+            elif type(e) is g.OverdrachtVervangen:
+                if e.termijn_id:
                     wijzigingen.append(("verstreken", None, None, cid, e.termijn_id))  # T-5a: judged again on the late fact
-                case g.TermijnHerzien():
-                    wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))  # T-6
-                case g.TermijnVervallen():
-                    wijzigingen.append(("vervallen", None, None, cid, e.termijn_id))
-                case g.HuisverbodVerlengd():
-                    wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))
-                case _:
-                    pass
+            elif type(e) is g.TermijnHerzien:
+                wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))  # T-6
+            elif type(e) is g.TermijnVervallen:
+                wijzigingen.append(("vervallen", None, None, cid, e.termijn_id))
+            elif type(e) is g.HuisverbodVerlengd:
+                wijzigingen.append((None, None, tijdstip(e.uiterlijk), cid, e.termijn_id))
         sql.executemany(
             "INSERT INTO termijnen_casus (casus_id, beleid, gemeente) VALUES (%s, %s, %s) ON CONFLICT (casus_id) DO NOTHING", casussen
         )

@@ -40,7 +40,7 @@ class Verantwoordelijkheid:
         """A supersession (rare) reads the rows it touches: what comes before it is written first."""
         segment: list[Opgeslagen] = []
         for item in items:
-            if isinstance(item.gebeurtenis, g.OverdrachtVervangen):
+            if type(item.gebeurtenis) is g.OverdrachtVervangen:  # by type: see domain/gebeurtenissen.py
                 _intervallen(sql, segment)
                 segment = []
                 _vervang(sql, item.casus_id, item.versie, item.gebeurtenis)
@@ -56,7 +56,7 @@ def _intervallen(sql: Sql, items: Sequence[Opgeslagen]) -> None:
     nieuw: dict[str, list[list[Any]]] = {}
     for item in items:
         e = item.gebeurtenis
-        if not isinstance(e, g.VerantwoordelijkheidOvergedragen | g.CasusAfgesloten):
+        if not (type(e) is g.VerantwoordelijkheidOvergedragen or type(e) is g.CasusAfgesloten):
             continue
         einde = (tijdstip(e.op), tijdstip(e.vastgelegd))
         open_rij = next((r for r in reversed(nieuw.get(item.casus_id, [])) if r[4] is None), None)
@@ -64,7 +64,7 @@ def _intervallen(sql: Sql, items: Sequence[Opgeslagen]) -> None:
             open_rij[4], open_rij[8] = einde
         elif item.casus_id not in sluiten:
             sluiten[item.casus_id] = einde
-        if isinstance(e, g.VerantwoordelijkheidOvergedragen):
+        if type(e) is g.VerantwoordelijkheidOvergedragen:
             rij = [item.casus_id, item.versie, e.naar, tijdstip(e.op), None, e.regel, _actor(e), tijdstip(e.vastgelegd), None]
             nieuw.setdefault(item.casus_id, []).append(rij)
     sql.executemany(
