@@ -5,8 +5,8 @@ Every kind of fact is a class of its own directly under `_Gebeurtenis`, and none
 another (a unit test holds it to that): so `type(e) is X` says exactly what `isinstance(e, X)`
 says. Code that runs for every event of the log (the read models, the fold, the check of a stored
 event) tests by type: pydantic's classes answer `isinstance` through `ABCMeta`, which costs about
-0.3 us for each kind that does not match, and a read model that asked eight of them for every
-event spent a sixth of a rebuild on it."""
+0.3 us for each kind that does not match (the read model `termijnen` asked up to eight for every
+event: 1.5 of its 3.4 us per event)."""
 
 from __future__ import annotations
 
