@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import psycopg
 
+from runtime.postgres import sessie
 from runtime.settings import Settings
 
 SLOT = 0x63617375  # "casu": the advisory lock key of the projection runner
@@ -28,11 +29,7 @@ def enige_runner(settings: Settings, stop: threading.Event, wacht: Callable[[], 
     if settings.eventstore != "postgres":
         yield lambda: None
         return
-    conn = psycopg.connect(
-        host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname, user=settings.postgres_user,
-        password=settings.postgres_password.get_secret_value() or None, autocommit=True, connect_timeout=5,
-        application_name="casus-projecties",
-    )  # fmt: skip
+    conn = sessie(settings, "casus-projecties", 5)
     try:
         gemeld = False
         while not _neem(conn):

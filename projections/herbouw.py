@@ -94,8 +94,7 @@ class Herbouw:
             map_.mkdir(mode=0o700, parents=True)
             try:
                 paden = [map_ / f"werkplaats-{k}.db" for k in range(self.delen)]
-                werk = Werk(self.projecties, tot, self.batch, tabellen,
-                            lambda plaats, pad, levend, gereed: self.doel.klaarzetten(plaats, pad, tabellen, levend, gereed))  # fmt: skip
+                werk = Werk(self.projecties, tot, self.batch, tabellen, self.doel.klaarzetten)
                 # The parts start first; the switch takes each workplace as its part finishes it.
                 with Delen(self.store, paden, werk, self.stil_s) as delen, contextlib.closing(delen.klaar(voortgang)) as klaar:
                     rijen = self.doel.wissel(klaar, tabellen, [p.name for p in self.projecties], tot)

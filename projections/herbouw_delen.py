@@ -198,9 +198,9 @@ class Werk:
     tot: int
     batch: int
     tabellen: tuple[str, ...]
-    klaarzetten: Callable[[sqlite3.Connection, Path, Callable[[], None], Callable[[int], None]], None]
-    """Called with the finished workplace, a sign of life to give as it goes and one to give as its
-    first n tables are ready (wissel.Doel.klaarzetten)."""
+    klaarzetten: Callable[[sqlite3.Connection, Path, Sequence[str], Callable[[], None], Callable[[int], None]], None]
+    """Called with the finished workplace, its tables, a sign of life to give as it goes and one to
+    give as its first n tables are ready (wissel.Doel.klaarzetten)."""
 
 
 def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seinen: _Seinen, fout: Path) -> None:
@@ -212,8 +212,7 @@ def _deel(store: EventStore, pad: Path, werk: Werk, deel: tuple[int, int], seine
     try:
         eigen = store.opnieuw_geopend()
         try:
-            _volg(eigen, pad, werk, deel, seinen.voortgang, seinen.levend, seinen.gereed)
-            seinen.gereed(len(werk.tabellen))
+            _volg(eigen, pad, werk, deel, seinen.voortgang, seinen.levend, seinen.gereed)  # the last table ready: finished
         finally:
             eigen.close()
     except BaseException as e:
@@ -247,7 +246,7 @@ def _volg(
                 if isinstance(p, Caseload):
                     p.afronden(sql)
             werkplaats.execute("COMMIT")
-            werk.klaarzetten(werkplaats, pad, levend, gereed)
+            werk.klaarzetten(werkplaats, pad, werk.tabellen, levend, gereed)
         if voortgang is not None:
             voortgang(tot, tot)
     finally:

@@ -20,12 +20,11 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 
-import psycopg
-
 from eventstore import inzagelog, sleutelbewaking
 from eventstore.store import EventStore
 from eventstore.views import WISSEL, WISSEL_DDL, open_views
 from projections.basis import Projection
+from runtime.postgres import sessie
 from runtime.settings import Settings
 
 EVENTS = "casus_events"
@@ -107,11 +106,7 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
 def _alleen(settings: Settings) -> Iterator[None]:
     """One migration of a database at a time: a second waits for the first (and then finds
     everything made)."""
-    with psycopg.connect(
-        host=settings.postgres_host, port=settings.postgres_port, dbname=settings.postgres_dbname, user=settings.postgres_user,
-        password=settings.postgres_password.get_secret_value() or None, autocommit=True, connect_timeout=10,
-        application_name="casus-migreer",
-    ) as conn:  # fmt: skip
+    with sessie(settings, "casus-migreer", 10) as conn:
         conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
         yield  # closing the session releases the lock
 
