@@ -21,11 +21,13 @@ import contextlib
 from collections.abc import Iterator, Sequence
 
 from eventstore import inzagelog, sleutelbewaking
+from eventstore.opnieuw import voorbijgaand
 from eventstore.store import EventStore
 from eventstore.views import WISSEL, WISSEL_DDL, open_views
 from projections.basis import Projection
 from runtime.postgres import sessie
 from runtime.settings import Settings
+from service.fouten import Onbereikbaar
 
 EVENTS = "casus_events"
 SLEUTELS = sleutelbewaking.SLEUTELS
@@ -98,8 +100,16 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
     """Creates what is missing and (re)applies guard and grants; safe to run again."""
     if settings.eventstore != "postgres":
         raise ValueError("the migration is for PostgreSQL (CASUS_EVENTSTORE=postgres); SQLite creates its tables itself")
-    with _alleen(settings):
-        return _migreer(settings, projecties)
+    try:
+        with _alleen(settings):
+            return _migreer(settings, projecties)
+    except Exception as e:
+        if voorbijgaand(e):  # refused, lost, or no connection to be had: the operator starts PostgreSQL and runs it again
+            raise Onbereikbaar(
+                f"the migration cannot reach {settings.eventstore_description} ({e}); start PostgreSQL or check CASUS_POSTGRES_*,"
+                " and run it again: it picks up where it stopped"
+            ) from e
+        raise
 
 
 @contextlib.contextmanager

@@ -3,11 +3,15 @@ and reads but cannot change or remove an event, and a trigger refuses it to anyo
 
 from __future__ import annotations
 
+import json
 import os
+import subprocess
+import sys
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -204,3 +208,15 @@ def test_the_api_role_writes_the_access_log_but_never_changes_it_nor_appends_eve
             "INSERT INTO casus_events (originator_id, originator_version, topic, state) VALUES (%s, 99, 't', '')",  # type: ignore[arg-type]
             (stream,),
         )
+
+
+def test_a_migration_that_cannot_reach_postgresql_says_so_without_a_traceback(tmp_path: Path) -> None:
+    """The operator sees which database could not be reached and what to do, exit 3 (unreachable),
+    and with --json one document."""
+    casus = str(Path(sys.executable).parent / "casus")
+    env = os.environ | {"CASUS_EVENTSTORE": "postgres", "CASUS_POSTGRES_HOST": "127.0.0.1", "CASUS_POSTGRES_PORT": "1",
+                        "CASUS_STATE_DIR": str(tmp_path)}  # fmt: skip
+    r = subprocess.run([casus, "migreer", "--json"], env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert r.returncode == 3 and "Traceback" not in r.stderr, r.stderr
+    melding = json.loads(r.stdout)["fout"]["melding"]
+    assert "cannot reach PostgreSQL 127.0.0.1:1/" in melding and "start PostgreSQL" in melding, melding
