@@ -15,12 +15,14 @@ from runtime.settings import Settings
 
 @click.command("migreer")
 @click.option("--json", "als_json", is_flag=True)
-def migreer_commando(als_json: bool) -> None:
+@click.option("--wacht", "wacht_s", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
+              help="seconds to wait for another session holding the migration's lock; then it stops and names that session")  # fmt: skip
+def migreer_commando(als_json: bool, wacht_s: float) -> None:
     """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
     from service.migratie import migreer
 
     try:
-        tabellen = migreer(Settings(), alle())
+        tabellen = migreer(Settings(), alle(), wacht_s)
     except ValueError as e:
         raise click.UsageError(str(e)) from None
     click.echo(json.dumps({"tabellen": tabellen}) if als_json else f"migrated: {', '.join(tabellen)}")

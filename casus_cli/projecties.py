@@ -92,8 +92,9 @@ def draai() -> None:
     runner, s = _runner(())
     settings = s.settings
 
-    def wacht() -> None:
-        log.info("another projection runner is active; waiting for its lock")
+    def wacht(houder: str | None) -> None:
+        log.warning("the projection runner waits for the session that holds its lock (another runner, or an intruder:"
+                    " end it if it is not a runner)", houder=houder)  # fmt: skip
 
     def volg(stop: threading.Event) -> None:
         with enige_runner(settings, stop, wacht) as check:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import psycopg
 
-from runtime.postgres import sessie
+from runtime.postgres import houder, sessie
 from runtime.settings import Settings
 
 SLOT = 0x63617375  # "casu": the advisory lock key of the projection runner
@@ -21,21 +21,23 @@ class SlotLostError(RuntimeError):
 
 
 @contextmanager
-def enige_runner(settings: Settings, stop: threading.Event, wacht: Callable[[], None], poll_seconds: float = 1.0) -> Iterator[
-    Callable[[], None] | None
-]:  # fmt: skip
+def enige_runner(
+    settings: Settings, stop: threading.Event, wacht: Callable[[str | None], None], poll_seconds: float = 1.0
+) -> Iterator[Callable[[], None] | None]:
     """Yields a check that raises SlotLostError once the lock is lost, when the lock is held; None
-    when `stop` was set before it was. SQLite has one process by construction: no lock."""
+    when `stop` was set before it was. While it waits, `wacht` is told who holds the lock (any login
+    can take an advisory lock: the operator must be able to tell a runner from an intruder), again
+    whenever that changes. SQLite has one process by construction: no lock."""
     if settings.eventstore != "postgres":
         yield lambda: None
         return
     conn = sessie(settings, "casus-projecties", 5)
     try:
-        gemeld = False
+        gemeld: str | None = ""  # no holder described yet
         while not _neem(conn):
-            if not gemeld:
-                wacht()
-                gemeld = True
+            if (wie := houder(conn, SLOT)) != gemeld:
+                wacht(wie)
+                gemeld = wie
             if stop.wait(poll_seconds):
                 yield None
                 return

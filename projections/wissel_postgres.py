@@ -23,6 +23,7 @@ from psycopg import sql as pgsql
 from eventstore.views import WISSEL, PostgresViewStore
 from projections import wissel
 from projections.wissel import NIEUW, Doel, Gereed, HerbouwBezigError, HerbouwMisluktError, kolommen_van, lezen
+from runtime.postgres import houder
 
 log = structlog.get_logger()
 
@@ -139,7 +140,11 @@ class PostgresDoel(Doel):
         with self._verbind() as conn:
             rij = conn.execute("SELECT pg_try_advisory_lock(%s)", (HERBOUWSLOT,)).fetchone()
             if not (rij and rij[0]):
-                raise HerbouwBezigError("another rebuild of the read models is running; try again when it has finished")
+                wie = houder(conn, HERBOUWSLOT) or "a session that has let go of it just now"
+                raise HerbouwBezigError(
+                    f"another rebuild of the read models is running ({wie}); try again when it has finished."
+                    " If that session is not a rebuild, end it (SELECT pg_terminate_backend(<pid>))"
+                )
             yield  # closing the session releases the lock
 
     def wissel(self, klaar: Iterable[Gereed], tabellen: Sequence[str], namen: Sequence[str], tot: int) -> int:

@@ -4,6 +4,8 @@ migration at a time)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import psycopg
 
 from runtime.settings import Settings
@@ -17,3 +19,23 @@ def sessie(settings: Settings, naam: str, wachttijd_s: int) -> psycopg.Connectio
         password=settings.postgres_password.get_secret_value() or None, autocommit=True, connect_timeout=wachttijd_s,
         application_name=naam,
     )  # fmt: skip
+
+
+def houder(conn: psycopg.Connection[tuple[object, ...]], sleutel: int) -> str | None:
+    """Who holds the session advisory lock `sleutel` in this database, as an operator needs it to
+    decide (pid, login, the application the session names itself, client, since when); None when
+    nobody holds it now. Any login can take an advisory lock, so the holder is described, never
+    trusted: its application name is its own claim."""
+    rij = conn.execute(
+        "SELECT l.pid, a.usename, a.application_name, host(a.client_addr), a.backend_start FROM pg_locks l"
+        " LEFT JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 1 AND l.classid::bigint = %s AND l.objid::bigint = %s"
+        " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        (sleutel >> 32, sleutel & 0xFFFFFFFF),
+    ).fetchone()
+    if rij is None:
+        return None
+    pid, login, applicatie, client, sinds = rij
+    van = f"from {client}" if client else "over the local socket"
+    sinds_tekst = f"connected since {sinds.isoformat(timespec='seconds')}" if isinstance(sinds, datetime) else "connected"
+    return f"pid {pid}, login {login or '?'}, application {applicatie or '(none)'!r}, {van}, {sinds_tekst}"

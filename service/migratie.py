@@ -20,14 +20,19 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 
+import psycopg
+import structlog
+
 from eventstore import inzagelog, sleutelbewaking
 from eventstore.opnieuw import voorbijgaand
 from eventstore.store import EventStore
 from eventstore.views import WISSEL, WISSEL_DDL, open_views
 from projections.basis import Projection
-from runtime.postgres import sessie
+from runtime.postgres import houder, sessie
 from runtime.settings import Settings
-from service.fouten import Onbereikbaar
+from service.fouten import Conflict, Onbereikbaar
+
+log = structlog.get_logger()
 
 EVENTS = "casus_events"
 SLEUTELS = sleutelbewaking.SLEUTELS
@@ -75,6 +80,10 @@ MIGRATIESLOT = 0x63617369
 """The advisory lock a migration holds for as long as it runs ("casi"): two at once on one database
 would create the same tables and replace the same triggers side by side, which PostgreSQL's
 catalog refuses for the second."""
+MIGRATIE_WACHT_S = 120.0
+"""How long a migration waits for the session that holds its lock. A migration takes seconds; any
+login at all can take an advisory lock, so a holder beyond this is named and the migration stops,
+instead of waiting without end and without a word."""
 
 
 def grants(view_tables: Sequence[str]) -> str:
@@ -96,13 +105,15 @@ GRANT SELECT ON {inzagelog.TABEL} TO casus_lezer;
 """
 
 
-def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
+def migreer(settings: Settings, projecties: Sequence[Projection], wacht_s: float = MIGRATIE_WACHT_S) -> list[str]:
     """Creates what is missing and (re)applies guard and grants; safe to run again."""
     if settings.eventstore != "postgres":
         raise ValueError("the migration is for PostgreSQL (CASUS_EVENTSTORE=postgres); SQLite creates its tables itself")
     try:
-        with _alleen(settings):
+        with _alleen(settings, wacht_s):
             return _migreer(settings, projecties)
+    except Conflict:
+        raise  # the lock is held: named, not unreachable
     except Exception as e:
         if voorbijgaand(e):  # refused, lost, or no connection to be had: the operator starts PostgreSQL and runs it again
             raise Onbereikbaar(
@@ -113,11 +124,24 @@ def migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:
 
 
 @contextlib.contextmanager
-def _alleen(settings: Settings) -> Iterator[None]:
+def _alleen(settings: Settings, wacht_s: float) -> Iterator[None]:
     """One migration of a database at a time: a second waits for the first (and then finds
-    everything made)."""
+    everything made), saying for whom it waits; after `wacht_s` it stops and names the holder."""
     with sessie(settings, "casus-migreer", 10) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+        rij = conn.execute("SELECT pg_try_advisory_lock(%s)", (MIGRATIESLOT,)).fetchone()
+        if not (rij and rij[0]):
+            log.warning("the migration waits for the session that holds its lock", houder=houder(conn, MIGRATIESLOT), seconden=wacht_s)
+            try:
+                conn.execute(f"SET lock_timeout = '{max(1, round(wacht_s * 1000))}ms'")
+                conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+                conn.execute("SET lock_timeout = 0")
+            except psycopg.errors.LockNotAvailable:
+                wie = houder(conn, MIGRATIESLOT) or "a session that has let go of it just now"
+                raise Conflict(
+                    f"another session has held the migration's lock for over {wacht_s:g} s ({wie}); nothing was migrated."
+                    " If it is not a migration, end it (SELECT pg_terminate_backend(<pid>)) and run casus migreer again",
+                    regel="migratie-bezet",
+                ) from None
         yield  # closing the session releases the lock
 
 
