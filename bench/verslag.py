@@ -48,7 +48,18 @@ GRENZEN = {
     "(caseload's fold and JSON 52k, termijnen 26k, verantwoordelijkheid 27k, huishouden 6k), most of it SQLite "
     "statements; then the switch's COPY of the last part, its index builds and its commit on one core. A ratio of "
     "0.5 needs the read models to cost about what decoding costs, which asks for another shape (termijnen and "
-    "verantwoordelijkheid derived from the state caseload folds, and rows written once per casus).",
+    "verantwoordelijkheid derived from the state caseload folds, and rows written once per casus). "
+    "Measured on the machine of the run above, beside it (50k events, the spread log): the rebuild is bound by "
+    "the processor, 0.90 s CPU in the parts, 0.26 s in the server and 0.04 s in the parent over 0.68 s, 88% of two "
+    "cores. Its course: 0.035 s before the parts start, 0.44 s following the log, 0.05 s writing COPY text, then "
+    "about 0.14 s after the last part: the switch's COPY into one server process, the index builds (0.05 s, each "
+    "ending with a sync to disk) and the commit. Per event in one part alone: check and decode 5.1 us (the "
+    "baseline's select and decode 5.5 us), caseload 4.9, verantwoordelijkheid 1.9, termijnen 1.6, COPY text 1.7, "
+    "huishouden 0.3. The same code gave 0.445 on the machine of the morning's run (baseline 66k events/s) and "
+    "0.389 here (186k events/s): the waits for the disk, the processes' start and the commit do not shrink with a "
+    "faster processor, the baseline does. Tried and dropped in this round: the indexes built on the empty fresh "
+    "tables before the rows come in (the COPY into indexed tables took longer by as much: verantwoordelijkheid "
+    "4 -> 12 ms, termijnen 4 -> 13 ms).",
     "audit": "One indexed lookup of a casus's intervals (casus_id, van) in the `verantwoordelijkheid` read model: "
     "it does not grow with the size of the store.",
     "action": "An action is an update whose handler runs the append as a local activity (in the worker, inside the "
@@ -81,11 +92,12 @@ GRENZEN = {
     "scenarios 134-149 s -> 70-99 s, measured alternately. What remains is Temporal's own work per step: an update "
     "with a local activity costs 7.2-8.6 ms of Python and 2.4-3.2 ms of the server on a bare workflow, ours about "
     "10.9 + 2.7 ms; a scenario's 8.4 actions are about 114 ms of its about 160 ms of processor time. Tried without "
-    "effect: pass-through modules in the sandbox, fresh servers more often, a third process. The figure above is one "
-    "run: on the machine of this round the same code took 60.1 s in a run of its own an hour before the bench, and "
-    "52 and 55 s in two full bench runs, so the margin to 60 s lies within the spread between runs; one process alone does about 77 ms per "
-    "scenario, and two share two cores with their test servers (1.3 times one process's pace). A fresh server every "
-    "40, 100 or 200 scenarios made no difference that could be told from the noise.",
+    "effect: pass-through modules in the sandbox, fresh servers more often, a third process. The figure depends on "
+    "the machine more than on anything since: the same code took 52-60 s on the machine of an earlier round, 103 s "
+    "in the full run of the morning of 2026-12-01 (a bare update 27.7 ms p50 there), and 28.5 s in the run above "
+    "(29.7 s in a run of its own before it). On the earlier machine one process alone did about 77 ms per "
+    "scenario, and two shared two cores with their test servers (1.3 times one process's pace). A fresh server "
+    "every 40, 100 or 200 scenarios made no difference that could be told from the noise.",
     "geheugen": "The dev server keeps each open workflow's mutable state and its timers; the worker caches running "
     "workflows (its sticky cache), so its share flattens beyond the cache size.",
 }
