@@ -83,7 +83,7 @@ class Api:
 
     def token(self) -> str:
         if self._token is None:
-            self._token = tokens.kies(self.als).token
+            self._token = tokens.kies(self.als, api=self.basis).token
         return self._token
 
     def vraag(

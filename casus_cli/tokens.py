@@ -2,8 +2,10 @@
 last login is the active one.
 
 Which token a command sends: `CASUS_TOKEN` (a raw JWT) when set; else, with `--als P`, the token
-stored for P when there is one; else the active token. `--als` only chooses among one's own tokens:
-the API checks it against the token, which alone says who acts.
+stored for P, and none at all when P has none (another party's token never stands in for the one
+named); else the active token. `--als` only chooses among one's own tokens: the API checks it
+against the token, which alone says who acts. A stored token goes only to the API it was got for
+(`casus login` notes it): pointed at another API, the CLI sends nothing and says to log in there.
 
 Standard library only: the CLI imports this on every request."""
 
@@ -115,21 +117,31 @@ def verwijder(als: str | None = None) -> list[str]:
     return weg
 
 
-def kies(als: str | None, *, nu: float | None = None) -> Gekozen:
-    """The token a command sends (see the module's doc); none is exit 1 saying how to log in."""
+def kies(als: str | None, *, api: str | None = None, nu: float | None = None) -> Gekozen:
+    """The token a command sends to the API at `api` (see the module's doc); none is exit 1 saying
+    how to log in. Without `api` (showing a token, not sending it) any stored token is chosen."""
     if ruw := os.environ.get("CASUS_TOKEN", "").strip():
         return Gekozen(token=ruw, bron="CASUS_TOKEN", als=None)
     data = lees()
     tokens: dict[str, Any] = data["tokens"]
-    naam = als if als in tokens else data["actief"] if data["actief"] in tokens else None
-    if naam is None and tokens and als is None:
-        raise NietAangemeldError(f"no active token: give --als (stored: {', '.join(sorted(tokens))}), or run `casus login --als …`")
+    opgeslagen_namen = f" (stored: {', '.join(sorted(tokens))})" if tokens else ""
+    if als is not None and als not in tokens:
+        raise NietAangemeldError(f"not logged in as {als}{opgeslagen_namen}: run `casus login --als {als}`")
+    naam = als if als is not None else data["actief"] if data["actief"] in tokens else None
+    if naam is None and tokens:
+        raise NietAangemeldError(f"no active token: give --als{opgeslagen_namen}, or run `casus login --als …`")
     if naam is None:
-        raise NietAangemeldError(f"not logged in: run `casus login --als {als or '…'}`")
+        raise NietAangemeldError("not logged in: run `casus login --als …`")
     opgeslagen = tokens[naam]
     token = opgeslagen.get("access_token") if isinstance(opgeslagen, dict) else None
     if not isinstance(token, str) or not token:
         raise NietAangemeldError(f"the token stored for {naam} is unreadable: run `casus login --als {naam}`")
+    if api is not None and (voor := opgeslagen.get("api")) != api:
+        # A bearer token works for whoever holds it: it never goes to a server it was not got for.
+        raise NietAangemeldError(
+            f"the token stored for {naam} was got for the API at {voor or 'an unnamed API'}, not {api}; nothing was sent:"
+            f" run `casus login --als {naam}` with CASUS_API_URL={api}"
+        )
     verloopt = opgeslagen.get("verloopt")
     if isinstance(verloopt, int | float) and verloopt + SPELING_S < (time.time() if nu is None else nu):
         moment = time.strftime("%Y-%m-%d %H:%M", time.localtime(verloopt))

@@ -21,6 +21,7 @@ from api.app import maak_app
 from api.server import verificateur
 from api.uitgever import DraaiendeUitgever, start_uitgever
 from bench.poorten import vrije_poort
+from casus_cli import client, tokens
 from casus_cli.main import _draai
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
@@ -129,3 +130,8 @@ def bij(api: Proefapi, monkeypatch: pytest.MonkeyPatch) -> Proefapi:
 def login(casus: Callable[..., Uitkomst], als: str, medewerker: str | None = None) -> None:
     r = casus("login", "--als", als, *(["--medewerker", medewerker] if medewerker else []))
     assert r.code == 0, r.err
+
+
+def bewaar_token(als: str, token: str) -> None:
+    """A token stored as `casus login` stores it: for the API the CLI is pointed at (CASUS_API_URL)."""
+    tokens.bewaar(als, token, issuer=None, api=client.Api().basis)

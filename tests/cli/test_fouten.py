@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from casus_cli import client, tokens
-from tests.cli.conftest import Uitkomst
+from casus_cli import client
+from tests.cli.conftest import Uitkomst, bewaar_token
 
 ID = "0e0e0e0e-0000-4000-8000-000000000000"
 Casus = Callable[..., Uitkomst]
@@ -27,7 +27,7 @@ def netwerk(monkeypatch: pytest.MonkeyPatch, antwoord: Callable[[httpx.Request],
         return antwoord(verzoek)
 
     monkeypatch.setattr(client, "TRANSPORT", httpx.MockTransport(behandel))
-    tokens.bewaar("veilig-thuis", "kop.inhoud.handtekening", issuer=None, api=None)
+    bewaar_token("veilig-thuis", "kop.inhoud.handtekening")
     return verzoeken
 
 
@@ -98,7 +98,7 @@ def test_no_answer_in_time_is_exit_3_with_the_key_to_retry_the_melding_with(casu
 
 
 def test_the_real_network_refused_is_exit_3_too(casus: Casus) -> None:
-    tokens.bewaar("operator", "kop.inhoud.handtekening", issuer=None, api=None)
+    bewaar_token("operator", "kop.inhoud.handtekening")
     r = casus("lijst", "--json")
     assert r.code == 3 and "nothing was sent" in json.loads(r.out)["fout"]["melding"]
 

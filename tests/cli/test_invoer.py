@@ -11,10 +11,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from casus_cli import client, tokens
+from casus_cli import client
 from casus_cli.fouten import RefusedError
 from casus_cli.opties import casus_id, uit_bestand
-from tests.cli.conftest import Uitkomst
+from tests.cli.conftest import Uitkomst, bewaar_token
 
 ID = "0e0e0e0e-0000-4000-8000-000000000000"
 UITKOMST = {
@@ -40,8 +40,8 @@ def verzoeken(monkeypatch: pytest.MonkeyPatch) -> list[httpx.Request]:
             "totaal": 0, "offset": 0, "limiet": 100, "volgende": None}})  # fmt: skip
 
     monkeypatch.setattr(client, "TRANSPORT", httpx.MockTransport(behandel))
-    tokens.bewaar("lokaal-team:socius-md", "team.token.x", issuer=None, api=None)
-    tokens.bewaar("veilig-thuis", "vt.token.x", issuer=None, api=None)
+    bewaar_token("lokaal-team:socius-md", "team.token.x")
+    bewaar_token("veilig-thuis", "vt.token.x")
     return gezien
 
 

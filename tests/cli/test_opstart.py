@@ -65,7 +65,8 @@ def test_help_imports_neither_pydantic_nor_temporalio_nor_the_domain(tmp_path: P
 
 def test_client_commands_import_nothing_of_the_server_side(tmp_path: Path) -> None:
     id_ = "0e0e0e0e-0000-4000-8000-000000000000"
-    (tmp_path / "tokens.json").write_text(json.dumps({"actief": "x", "tokens": {"x": {"access_token": "a.b.c"}}}))
+    token = {"access_token": "a.b.c", "api": "http://127.0.0.1:9"}  # got for the API at CASUS_API_URL
+    (tmp_path / "tokens.json").write_text(json.dumps({"actief": "x", "tokens": {"x": token, "veilig-thuis": token}}))
     for args in (
         ["status", id_],
         ["audit", id_, "--reden", "r"],

@@ -90,17 +90,22 @@ def test_the_operators_lists_come_in_pages(casus: Casus, bij: Proefapi) -> None:
     assert geweigerd.code == 1 and "rol-geweigerd" in geweigerd.err  # an operator reads no household
 
 
-def test_als_chooses_the_token_and_the_api_refuses_one_of_another_party(casus: Casus, bij: Proefapi) -> None:
+def test_als_chooses_the_token_and_the_api_refuses_one_of_another_party(
+    casus: Casus, bij: Proefapi, monkeypatch: pytest.MonkeyPatch
+) -> None:
     login(casus, "veilig-thuis", "anna")
     login(casus, "operator")
-    # No token stored for lokaal-team:elders: the active one (the operator's) goes, and is refused.
+    # No token stored for lokaal-team:elders: none goes (not the active one, the operator's).
     status = casus("huisverbod-opleggen", bij.casus_id, "--als", "lokaal-team:elders", "--json")
-    assert status.code == 1 and json.loads(status.out)["fout"]["regel"] == "rol-geweigerd"
+    assert status.code == 1 and json.loads(status.out)["fout"]["regel"] == "niet-aangemeld"
+    assert "not logged in as lokaal-team:elders" in json.loads(status.out)["fout"]["melding"]
     lijst = json.loads(casus("lijst", "--als", "veilig-thuis", "--json").out)
     assert lijst["caseload"] == []  # a caseworker's list: their party's casussen, no caseload of others
     login(casus, "lokaal-team:socius-md", "bram")
     anders = casus("spoed-vastgesteld", bij.casus_id, "--als", "veilig-thuis", "--json")
     assert anders.code == 3  # anna's token passes the check; the step needs Temporal, which is not running
+    # A token given as it is (CASUS_TOKEN) with another party's --als: the API refuses it.
+    monkeypatch.setenv("CASUS_TOKEN", tokens.lees()["tokens"]["lokaal-team:socius-md"]["access_token"])
     fout = casus("spoed-vastgesteld", bij.casus_id, "--als", "lokaal-team:ander-team")
     assert fout.code == 1 and "geweigerd (partij-geweigerd, veld als)" in fout.err
 

@@ -1,6 +1,6 @@
-"""Which token a command sends (casus_cli/tokens.py): CASUS_TOKEN over everything; the one stored for
-`--als` when there is one; else the last login's; none is exit 1 saying how to log in. The file is
-0600 wherever it is."""
+"""Which token a command sends (casus_cli/tokens.py): CASUS_TOKEN over everything; with `--als`, the
+one stored for it and no other; else the last login's; none is exit 1 saying how to log in. A stored
+token goes only to the API it was got for. The file is 0600 wherever it is."""
 
 from __future__ import annotations
 
@@ -53,18 +53,39 @@ def test_als_chooses_its_stored_token_else_the_active_one_and_casus_token_overri
     assert tokens.kies("veilig-thuis").token == vt
     assert tokens.kies("lokaal-team:socius-md").token == team
     assert tokens.kies(None).token == team  # the last login
-    # Not stored: the active token goes, and the API refuses it when it is not that party's.
-    assert tokens.kies("lokaal-team:ander").token == team
     monkeypatch.setenv("CASUS_TOKEN", "ruw.token.hier")
     assert tokens.kies("veilig-thuis").token == "ruw.token.hier"
     assert tokens.kies("veilig-thuis").bron == "CASUS_TOKEN"
+
+
+def test_als_without_a_token_of_its_own_sends_none_not_another_partys() -> None:
+    """A caseworker logged in as Veilig Thuis who names a team with `--als` acts as nobody: the
+    active token (Veilig Thuis's) must not go instead, for a read or a step."""
+    tokens.bewaar("veilig-thuis", jwt(sub="anna"), issuer=None, api="http://127.0.0.1:8480")
+    for als in ("lokaal-team:ander", "gemeente", "xyz"):
+        with pytest.raises(NietAangemeldError) as fout:
+            tokens.kies(als, api="http://127.0.0.1:8480")
+        assert fout.value.tekst() == f"not logged in as {als} (stored: veilig-thuis): run `casus login --als {als}`"
+
+
+def test_a_stored_token_goes_only_to_the_api_it_was_got_for() -> None:
+    tokens.bewaar("veilig-thuis", jwt(sub="anna"), issuer="http://127.0.0.1:8481", api="http://127.0.0.1:8480")
+    assert tokens.kies("veilig-thuis", api="http://127.0.0.1:8480").token
+    for elders in ("http://127.0.0.1:9999", "https://casus.example.org"):
+        for als in ("veilig-thuis", None):
+            with pytest.raises(NietAangemeldError, match=rf"got for the API at http://127.0.0.1:8480, not {elders}; nothing was sent"):
+                tokens.kies(als, api=elders)
+    tokens.bewaar("auditor", jwt(sub="carla"), issuer=None, api=None)  # a file from before the API was noted
+    with pytest.raises(NietAangemeldError, match="got for the API at an unnamed API"):
+        tokens.kies("auditor", api="http://127.0.0.1:8480")
+    assert tokens.kies("auditor").token  # shown (`casus login --toon`), not sent
 
 
 def test_no_token_is_refused_saying_how_to_log_in() -> None:
     with pytest.raises(NietAangemeldError) as fout:
         tokens.kies("veilig-thuis")
     assert fout.value.exit_code == GEWEIGERD
-    assert fout.value.tekst() == "not logged in: run `casus login --als veilig-thuis`"
+    assert fout.value.tekst() == "not logged in as veilig-thuis: run `casus login --als veilig-thuis`"
     with pytest.raises(NietAangemeldError, match=r"not logged in: run `casus login --als …`"):
         tokens.kies(None)
 
