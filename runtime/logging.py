@@ -23,6 +23,7 @@ def configure(fmt: Literal["auto", "json", "console"] = "auto", level: int = log
     shared: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.ExtraAdder(),
+        _zonder_sdk_object,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]
@@ -49,4 +50,14 @@ def _exc_info_nu(
     handler that formats the line later (or on another thread) still has the traceback."""
     if event.get("exc_info") is True:
         event["exc_info"] = sys.exc_info()
+    return event
+
+
+def _zonder_sdk_object(
+    _logger: structlog.typing.WrappedLogger, _methode: str, event: structlog.typing.EventDict
+) -> structlog.typing.EventDict:  # fmt: skip
+    """The Temporal SDK forwards its core's log lines with the raw entry as an extra
+    (`temporal_log`), which would print as `<builtins.BufferedLogEntry object at 0x…>`: its text is
+    the message already."""
+    event.pop("temporal_log", None)
     return event

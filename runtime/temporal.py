@@ -8,6 +8,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from temporalio import activity, workflow
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.runtime import LogForwardingConfig, LoggingConfig, PrometheusConfig, Runtime, TelemetryConfig, TelemetryFilter
@@ -43,6 +44,10 @@ def install_runtime(metrics_address: str | None = None) -> None:
     metrics = PrometheusConfig(bind_address=metrics_address) if metrics_address else None
     telemetry = TelemetryConfig(logging=logging_config, metrics=metrics)
     Runtime.set_default(Runtime(telemetry=telemetry), error_if_already_set=False)
+    # The workflow's and activity's identity as fields of their own (`temporal_workflow`,
+    # `temporal_activity`), not a Python dict's text appended to the message as well.
+    workflow.logger.workflow_info_on_message = False
+    activity.logger.activity_info_on_message = False
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool:

@@ -106,6 +106,18 @@ def test_a_logged_exception_carries_its_traceback_in_json() -> None:
     assert "exc_info" not in regel
 
 
+def test_a_forwarded_sdk_core_line_prints_no_python_object() -> None:
+    """The Temporal SDK hands its core's lines to Python logging with the raw entry as an extra."""
+    code = (
+        "import logging\nfrom runtime import logging as l\nl.configure('json')\n"
+        "logging.getLogger('temporalio.core').warning('[sdk_core] a core warning', extra={'temporal_log': object()})\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True)
+    regel = json.loads(r.stderr.strip().splitlines()[-1])
+    assert regel["event"] == "[sdk_core] a core warning" and "temporal_log" not in regel
+    assert "object at 0x" not in r.stderr
+
+
 def test_the_process_that_holds_a_port_is_named(tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

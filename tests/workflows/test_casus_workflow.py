@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import pytest
 from temporalio.api.enums.v1 import EventType
@@ -43,7 +44,10 @@ async def test_IJM_3_1d_a_melding_of_thursday_25_march_2027_passes_to_veilig_thu
     assert t("2027-04-06T00:00:00+02:00") <= overdracht.vastgelegd < t("2027-04-06T00:01:00+02:00")
 
 
-async def test_a_refused_action_never_enters_history_nor_the_event_store(bank: Casusbank, ijmond: Regelset) -> None:
+async def test_a_refused_action_never_enters_history_nor_the_event_store(
+    bank: Casusbank, ijmond: Regelset, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="temporalio.workflow")
     handle = await bank.meld(ijmond, t("2027-11-15T14:00:00+01:00"), "beverwijk")
     await bank.klok_naar(t("2027-11-17T10:00:00+01:00"))
     casus = await toestand(handle)
@@ -63,6 +67,10 @@ async def test_a_refused_action_never_enters_history_nor_the_event_store(bank: C
         if e.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED
     ]
     assert geaccepteerd == ["gemeld"]
+    # Logged with its fields, the workflow's identity among them, and no Python dict's text in the message.
+    geweigerd = [r for r in caplog.records if r.name == "temporalio.workflow" and r.getMessage().startswith("action refused")]
+    assert geweigerd and all(r.getMessage() == "action refused" for r in geweigerd), [r.getMessage() for r in geweigerd]
+    assert geweigerd[0].__dict__["regel"] == "IJM-3.3" and geweigerd[0].__dict__["temporal_workflow"]["workflow_type"] == "Casus"
 
 
 async def test_an_accepted_action_is_in_the_event_store_before_the_caller_hears_of_it(bank: Casusbank, ijmond: Regelset) -> None:
