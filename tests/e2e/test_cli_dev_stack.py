@@ -67,10 +67,21 @@ def test_a_usage_error_exits_2(stack: Stack) -> None:
 
 
 def test_an_unreachable_temporal_exits_3_saying_how_to_start_it(stack: Stack) -> None:
-    dicht = stack.env | {"CASUS_TEMPORAL_ADDRESS": f"127.0.0.1:{vrije_poort()}"}
-    r = stack.casus("status", str(uuid.uuid4()), env=dicht)
-    assert r.returncode == 3
-    assert "make dev" in r.stderr
+    """An operator's command that talks to Temporal itself (`herstel`), with nothing at its address."""
+    dicht = f"127.0.0.1:{vrije_poort()}"
+    r = stack.casus("herstel", str(uuid.uuid4()), env=stack.env | {"CASUS_TEMPORAL_ADDRESS": dicht})
+    assert r.returncode == 3, r.stderr
+    assert f"Temporal is not reachable at {dicht}" in r.stderr and "make dev" in r.stderr, r.stderr
+
+
+def test_an_unreachable_api_exits_3_naming_it_and_how_to_start_it(stack: Stack) -> None:
+    """A caseworker's command goes to the API only: with nothing at CASUS_API_URL, whatever else
+    listens on this machine (another stack on the default port included)."""
+    dicht = f"http://127.0.0.1:{vrije_poort()}"
+    # A token given as it is: a stored one goes only to the API it was got for (tests/cli/test_tokens.py).
+    r = stack.casus("status", str(uuid.uuid4()), env=stack.client_env | {"CASUS_API_URL": dicht, "CASUS_TOKEN": "kop.inhoud.handtekening"})
+    assert r.returncode == 3, r.stderr
+    assert f"the casus API at {dicht} cannot be reached" in r.stderr and "make dev" in r.stderr, r.stderr
 
 
 def test_the_actions_of_a_dienst_and_monitoring_from_the_command_line(stack: Stack) -> None:

@@ -22,6 +22,7 @@ from eventstore.store import EventStore, Opgeslagen
 from eventstore.views import ViewStore, open_views
 from projections import herbouw_delen
 from projections.alle import alle
+from projections.enkel import SLOT
 from projections.herbouw import Herbouw
 from projections.rapport import als_csv, rapport
 from projections.runner import ProjectionRunner
@@ -219,6 +220,12 @@ def test_the_report_against_a_hand_computed_population(store: EventStore, gelder
     assert "aandeel_direct" not in rapport(views, "ijmond-2024", date(2028, 1, 1), date(2028, 1, 31))
 
 
+def eerste_pid(views: ViewStore) -> int:
+    """The pid of the server session holding the projection runner's lock."""
+    rijen = views.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid::bigint = %s", (SLOT,))
+    return int(rijen[0]["pid"])
+
+
 def test_a_second_runner_waits_for_the_first_and_takes_over_when_it_stops(
     postgres_settings: Settings, ijmond: Regelset, gelderland: Regelset
 ) -> None:
@@ -237,7 +244,9 @@ def test_a_second_runner_waits_for_the_first_and_takes_over_when_it_stops(
             wacht_tot(lambda: all(views.position(p.name) == store.head() for p in alle()))
             tweede = subprocess.Popen([CASUS, "projecties", "draai"], env=env, stderr=subprocess.PIPE, text=True)
             assert tweede.stderr is not None
-            assert "another projection runner is active" in tweede.stderr.readline()
+            wachtend = tweede.stderr.readline()
+            # It names whom it waits for: the first runner's session (pid, login, application).
+            assert "waits for the session that holds its lock" in wachtend and f"pid {eerste_pid(views)}" in wachtend, wachtend
             eerste.send_signal(signal.SIGTERM)
             assert eerste.wait(timeout=30) == 0
             eerste_uitvoer = eerste.stderr.read() if eerste.stderr else ""
