@@ -115,7 +115,15 @@ def _vergelijk(uitkomst: dict[str, Any], verwacht: tuple[Path, dict[str, Any]] |
     if verwacht is None:
         return {}
     bestand, feiten = verwacht
-    return {"vergelijking": {"verwacht": str(bestand), "verschillen": verwachting.verschillen(uitkomst, feiten)}}
+    afwijkingen = verwachting.afwijkingen(uitkomst, feiten)
+    # `verschillen` the lines a person reads; `afwijkingen` the same, each with its path and both values
+    return {
+        "vergelijking": {
+            "verwacht": str(bestand),
+            "verschillen": [a.regel() for a in afwijkingen],
+            "afwijkingen": [a.als_json() for a in afwijkingen],
+        }
+    }
 
 
 def _toon_een(uitkomst: dict[str, Any], als_json: bool) -> None:

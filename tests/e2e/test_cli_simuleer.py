@@ -62,7 +62,26 @@ def test_simuleer_verwacht_exits_1_on_a_difference_with_one_document(tmp_path: P
     r = simuleer(str(SCENARIOS / "ijmond-directe-overdracht.yaml"), "--verwacht", str(anders), "--json")
     assert r.returncode == 1
     uitkomst = json.loads(r.stdout)  # the outcome with its comparison; no second document for the error
-    assert uitkomst["vergelijking"]["verschillen"] and uitkomst["vergelijking"]["verschillen"][0].startswith("verantwoordelijkheid:")
+    assert uitkomst["vergelijking"]["verschillen"] == ["verantwoordelijkheid[2].grond: expected IJM-0, got IJM-3.3.1b"]
+    assert uitkomst["vergelijking"]["afwijkingen"] == [
+        {"pad": "verantwoordelijkheid[2].grond", "soort": "anders", "verwacht": "IJM-0", "gekregen": "IJM-3.3.1b"}
+    ]
     assert "differs" in r.stderr
     zonder = simuleer("--json")
     assert zonder.returncode == 2 and json.loads(zonder.stdout)["fout"]["exit_code"] == 2
+
+
+def test_simuleer_verwacht_says_each_difference_in_one_line_with_its_path_and_both_values(tmp_path: Path) -> None:
+    verwacht = json.loads((SCENARIOS / "ijmond-directe-overdracht.expected.json").read_text(encoding="utf-8"))
+    verwacht["verantwoordelijkheid"][1]["grond"] = "IJM-3.1d"
+    verwacht["termijnen (some)"][1]["status"] = "voldaan"
+    anders = tmp_path / "anders.expected.json"
+    anders.write_text(json.dumps(verwacht), encoding="utf-8")
+    r = simuleer(str(SCENARIOS / "ijmond-directe-overdracht.yaml"), "--verwacht", str(anders))
+    assert r.returncode == 1
+    assert "2 verschillen with anders.expected.json" in r.stdout
+    assert "  verantwoordelijkheid[1].grond: expected IJM-3.1d, got IJM-3.1c\n" in r.stdout
+    assert (
+        "  termijnen: no item with soort contact-gezin, uiterlijk 2027-04-16T00:00:00+02:00, status voldaan;"
+        " closest termijnen[2] has status verstreken\n"
+    ) in r.stdout
