@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, date, datetime, timedelta
 from importlib.metadata import version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import structlog
 from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
@@ -26,6 +26,7 @@ from api.identiteit import Verificateur, token_uit_header
 from domain.partijen import Identificatie
 from domain.tijd import ZONE, geldig_moment
 from domain.toegang import Gebruiker
+from domain.toestand import Fase
 from eventstore.store import InvalidCasusIdError, stream_id
 from service import beheer, casussen, herstel, lezen
 from service.fouten import DienstFout, Geweigerd
@@ -104,6 +105,33 @@ CasusId = Annotated[str, Path(pattern=CASUS_ID, description="the casus id (Tempo
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limiet = Annotated[int, Query(ge=1, le=1000)]
 Reden = Annotated[str | None, Query(max_length=2000, description="why the record is read (logged; required of auditors)")]
+# An unknown value of a list's filter is refused (422, naming the field and what is accepted), never an empty list.
+Partijfilter = Annotated[
+    str | None,
+    Query(
+        description=f"the party holding the responsibility: {', '.join(lezen.HOUDERS)}, lokaal-team:<team> (a team of a policy) "
+        f"or {lezen.INSTELLING}; a caseworker lists their own party's only",
+    ),
+]
+Beleidfilter = Annotated[str | None, Query(description="a policy id, e.g. ijmond-2024")]
+Gemeentefilter = Annotated[str | None, Query(description="a gemeente of the policies (of `beleid`, when given), lower case, e.g. velsen")]
+Fasefilter = Annotated[str | None, Query(description="the casus's phase: " + ", ".join(get_args(Fase)))]
+# The two filters of the deadlines combine with OR: each adds its kind of deadline to the list.
+Verstreken = Annotated[
+    bool,
+    Query(
+        description="lapsed deadlines not met; with `binnen_dagen` too, both kinds are listed (OR): these and the open ones due "
+        "within `binnen_dagen` days"
+    ),
+]
+BinnenDagen = Annotated[
+    int | None,
+    Query(
+        ge=0, le=3660,
+        description="open deadlines due within this many days from now; with `verstreken` too, both kinds are listed (OR): "
+        "these and the lapsed ones",
+    ),
+]  # fmt: skip
 
 router = APIRouter()
 
@@ -183,8 +211,8 @@ async def melding(invoer: MeldingInvoer, wie: Wie, s: Dienst, wacht: Wacht, sleu
 
 @router.get("/casussen", tags=["casussen"], summary="Casussen from the read model (a caseworker: those their party holds)")
 async def lijst(
-    wie: Wie, s: Dienst, partij: str | None = None, beleid: str | None = None, gemeente: str | None = None, fase: str | None = None,
-    termijn_verstreken: bool = False, met_afgesloten: bool = False, offset: Offset = 0, limiet: Limiet = 100,
+    wie: Wie, s: Dienst, partij: Partijfilter = None, beleid: Beleidfilter = None, gemeente: Gemeentefilter = None,
+    fase: Fasefilter = None, termijn_verstreken: bool = False, met_afgesloten: bool = False, offset: Offset = 0, limiet: Limiet = 100,
 ) -> dict[str, Any]:  # fmt: skip
     return await lezen.lijst(
         s, wie, partij=partij, beleid=beleid, gemeente=gemeente, fase=fase, termijn_verstreken=termijn_verstreken,
@@ -250,8 +278,7 @@ async def vergeten(
 
 @router.get("/termijnen", tags=["termijnen"], summary="Deadlines lapsed and not met, or due within some days")
 async def termijnen(
-    wie: Wie, s: Dienst, verstreken: bool = False, binnen_dagen: Annotated[int | None, Query(ge=0, le=3660)] = None,
-    offset: Offset = 0, limiet: Limiet = 100,
+    wie: Wie, s: Dienst, verstreken: Verstreken = False, binnen_dagen: BinnenDagen = None, offset: Offset = 0, limiet: Limiet = 100,
 ) -> dict[str, Any]:  # fmt: skip
     tot = datetime.now(UTC) + timedelta(days=binnen_dagen) if binnen_dagen is not None else None
     return await lezen.termijnen(s, wie, verstreken=verstreken, binnen_tot=tot, offset=offset, limiet=limiet)

@@ -4,7 +4,7 @@ forgetting one), termijnen, rapport."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import quote
 
 import click
@@ -14,6 +14,7 @@ from casus_cli.fouten import RefusedError
 from casus_cli.inzage import pagina_tekst
 from casus_cli.opties import JSON, WACHT, als_optie
 from casus_cli.uitvoer import GebruikError, aantal, cel, op_terminal, tabel, toon_json
+from domain.toestand import Fase
 
 PAGINA = [
     click.option("--offset", type=click.IntRange(min=0), default=0, show_default=True, help="skip this many rows"),
@@ -29,10 +30,15 @@ def _pagina(f: Any) -> Any:
 
 
 @click.command("lijst")
-@click.option("--partij", default=None, help="the party holding the responsibility, e.g. lokaal-team:socius-md")
-@click.option("--beleid", default=None)
-@click.option("--gemeente", default=None)
-@click.option("--fase", default=None)
+@click.option(
+    "--partij",
+    default=None,
+    help="the party holding the responsibility: melder, veilig-thuis, jeugdhulp, mda, clientsysteem, lokaal-team:<team> "
+    "(e.g. lokaal-team:socius-md) or instelling:<naam>",
+)
+@click.option("--beleid", default=None, help="a policy id, e.g. ijmond-2024")
+@click.option("--gemeente", default=None, help="a gemeente of the policies (of --beleid, when given), lower case, e.g. velsen")
+@click.option("--fase", default=None, help=f"the casus's phase: {', '.join(get_args(Fase))}")
 @click.option("--termijn-verstreken", is_flag=True, help="only casussen with a lapsed deadline not met")
 @click.option("--met-afgesloten", is_flag=True, help="closed casussen too")
 @_pagina
@@ -43,7 +49,7 @@ def lijst(
     partij: str | None, beleid: str | None, gemeente: str | None, fase: str | None, termijn_verstreken: bool,
     met_afgesloten: bool, offset: int, limiet: int, als: str | None, wacht: float, als_json: bool,
 ) -> None:  # fmt: skip
-    """Casussen from the read model, with filters."""
+    """Casussen from the read model, with filters; an unknown filter value is refused, naming what is accepted."""
     del wacht
     params = {
         "partij": partij, "beleid": beleid, "gemeente": gemeente, "fase": fase, "termijn_verstreken": termijn_verstreken,
@@ -128,14 +134,24 @@ def _vergeet(pad: str, sleutel: str, reden: str | None, ja: bool, als: str | Non
 
 
 @click.command("termijnen")
-@click.option("--verstreken", is_flag=True, help="lapsed deadlines not met")
-@click.option("--binnen", "dagen", type=click.IntRange(min=0, max=3660), default=None, help="open deadlines due within this many days")
+@click.option(
+    "--verstreken",
+    is_flag=True,
+    help="lapsed deadlines not met; with --binnen too, both kinds are listed (OR), not only lapsed ones due soon",
+)
+@click.option(
+    "--binnen",
+    "dagen",
+    type=click.IntRange(min=0, max=3660),
+    default=None,
+    help="open deadlines due within this many days; with --verstreken too, these and the lapsed ones are listed (OR)",
+)
 @_pagina
 @als_optie("operator or auditor")
 @WACHT
 @JSON
 def termijnen(verstreken: bool, dagen: int | None, offset: int, limiet: int, als: str | None, wacht: float, als_json: bool) -> None:
-    """Deadlines: what lapsed and what is due soon (without options: every open or lapsed one)."""
+    """Deadlines: what lapsed and what is due soon (without options: every open or lapsed one; both options: either kind)."""
     del wacht
     params = {"verstreken": verstreken, "binnen_dagen": dagen, "offset": offset, "limiet": limiet}
     resultaat: dict[str, Any] = Api(als).json("GET", "/termijnen", params=params)

@@ -4,18 +4,22 @@ deadlines, household and compliance report from the read models, and the access 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, get_args
 
+from domain.beleid import Beleid
 from domain.evolueren import herbouw
+from domain.partijen import CLIENTSYSTEEM, INSTELLING_PREFIX, JEUGDHULP, MDA, MELDER, VEILIG_THUIS, team
 from domain.tijd import lokaal
 from domain.toegang import Gebruiker, partij_voor_lijst, vereis, vereis_betrokken
+from domain.toestand import Fase
 from projections import caseload, lezen
 from projections import huishouden as radar
 from projections import rapport as compliance
 from projections import termijnen as deadlines
 from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
-from runtime.policies import policy_ids
+from runtime.policies import load_policy, policy_ids
 from service import inzagelog
 from service.audit_html import pagina
 from service.casussen import toegang, uit_de_store
@@ -25,6 +29,36 @@ from service.samenstelling import Samenstelling
 
 WACHT_S = 10.0
 """How long a read waits for the read models to hold every stored event."""
+HOUDERS = (MELDER, VEILIG_THUIS, JEUGDHULP, MDA, CLIENTSYSTEEM)
+"""Who holds zicht op veiligheid besides a policy's teams and an instelling (CONTRACT.md)."""
+INSTELLING = f"{INSTELLING_PREFIX}<naam>"
+
+
+def _bekend(veld: str, waarde: str, toegestaan: Sequence[str], *, voor: str | None = None) -> None:
+    """Refuses a value a read is filtered on that the system does not know, naming the field and what it knows:
+    a filter that matches nothing by a typing error would otherwise look like an empty caseload."""
+    if waarde not in toegestaan:
+        waar = f" for {voor}" if voor else ""
+        raise Geweigerd(f"unknown {veld} '{waarde}'{waar}; accepted: {', '.join(toegestaan)}", veld=veld)
+
+
+def _beleid_uit(beleid: str) -> Beleid:
+    _bekend("beleid", beleid, policy_ids())
+    return load_policy(beleid)
+
+
+def _controleer_filters(partij: str | None, beleid: str | None, gemeente: str | None, fase: str | None) -> None:
+    """The list's filters against the policies (their gemeenten and teams; one policy's when `beleid`
+    is given), the fasen of a casus and the parties that can hold one."""
+    beleiden = [_beleid_uit(beleid)] if beleid is not None else [load_policy(b) for b in policy_ids()]
+    if gemeente is not None:
+        _bekend("gemeente", gemeente, list(dict.fromkeys(g for b in beleiden for g in b.gemeenten)), voor=beleid)
+    if fase is not None:
+        _bekend("fase", fase, get_args(Fase))
+    instelling = partij is not None and partij.startswith(INSTELLING_PREFIX) and partij != INSTELLING_PREFIX
+    if partij is not None and not instelling:
+        teams = list(dict.fromkeys(team(t.id) for b in beleiden for t in b.teams))
+        _bekend("partij", partij, [*HOUDERS, *teams, INSTELLING], voor=beleid)
 
 
 def interval_json(i: Interval) -> dict[str, Any]:
@@ -84,19 +118,21 @@ async def lijst(
     """Casussen from the read model; a caseworker sees those their party holds."""
     with toegang():
         vereis(wie, "lijst")
-        partij = partij_voor_lijst(wie, partij)
+        houder = partij_voor_lijst(wie, partij)
+    # A caseworker's party comes from their verified token; a party another role asks for is checked.
+    _controleer_filters(partij if wie.partij is None else None, beleid, gemeente, fase)
 
     def lees() -> dict[str, Any]:
         views = s.wacht_op_projecties([caseload.NAME, deadlines.NAME], WACHT_S)
         rijen = s.lees(
             lambda: lezen.lijst(
                 views,
-                partij=partij,
+                partij=houder,
                 beleid=beleid,
                 gemeente=gemeente,
                 fase=fase,
                 termijn_verstreken=termijn_verstreken,
-                met_afgesloten=met_afgesloten,
+                met_afgesloten=met_afgesloten or fase == "afgesloten",  # asking for closed casussen lists them
             ),
             "read the caseload",
         )
@@ -138,8 +174,7 @@ async def huishouden(s: Samenstelling, wie: Gebruiker, sleutel: str, reden: str 
 async def rapport(s: Samenstelling, wie: Gebruiker, beleid: str, van: date, tot: date) -> dict[str, Any]:
     with toegang():
         vereis(wie, "rapport")
-    if beleid not in policy_ids():
-        raise Geweigerd(f"unknown beleid '{beleid}'; accepted: {', '.join(policy_ids())}", veld="beleid")
+    _beleid_uit(beleid)
     for veld, dag in (("van", van), ("tot", tot)):
         if not 2000 <= dag.year <= 2100:
             raise Geweigerd(f"{veld} {dag} lies outside the calendar (2000-2100)", veld=veld)
@@ -166,6 +201,8 @@ async def inzage_log(
         vereis(wie, "inzage-log")
 
     def lees() -> tuple[list[Inzage], int]:
+        if casus_id is not None:  # refused as audit and dossier refuse it, not an empty log that looks like no reads
+            uit_de_store(s, casus_id)
         rijen = inzagelog.lijst(s, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet)
         return rijen, inzagelog.tel(s, casus_id=casus_id, huishouden=huishouden)
 

@@ -89,6 +89,12 @@ def _schrijf_casussen(settings: Settings, ijmond: Regelset, huishouden: str, te_
         store.append(d.casus.casus_id, 0, d.gebeurtenissen)
         ander = Draaiboek(ijmond, "2027-04-02T10:00:00+02:00", "beverwijk", huishouden=te_vergeten, inhoud=kluis.verzegel(te_vergeten, "x"))
         store.append(ander.casus.casus_id, 0, ander.gebeurtenissen)
+        # A closed casus, years after the others (outside every report's range the tests ask for).
+        gesloten = Draaiboek(ijmond, "2029-03-26T10:00:00+02:00", "velsen", huishouden="HH-cli-gesloten")
+        gesloten.doe("2029-03-28T15:00:00+02:00", "beoordeling-afronden", "veilig-thuis", besluit="direct-overdracht", team="socius-md")
+        gesloten.doe("2029-03-29T11:00:00+02:00", "overdracht-accepteren", "lokaal-team:socius-md")
+        gesloten.doe("2029-03-30T11:00:00+02:00", "afsluiten", "lokaal-team:socius-md", reden="geen-contact-geen-zorgen")
+        store.append(gesloten.casus.casus_id, 0, gesloten.gebeurtenissen)
         ProjectionRunner(store, open_views(store.infrastructure), alle()).catch_up()
         return d.casus.casus_id
     finally:
