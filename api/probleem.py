@@ -126,9 +126,13 @@ async def _identiteit(request: Request, e: IdentiteitError) -> JSONResponse:
 
 
 async def _ongeldig(request: Request, e: RequestValidationError) -> JSONResponse:
+    """The first invalid field, named in the text too (a client may show only the text)."""
     fout = e.errors()[0]
-    plaats = [str(p) for p in fout.get("loc", ()) if p not in ("body", "query", "path", "header")]
-    return antwoord(422, "A field is invalid", str(fout.get("msg")), "ongeldig", request.url.path, veld=".".join(plaats) or None)
+    veld = ".".join(str(p) for p in fout.get("loc", ()) if p not in ("body", "query", "path", "header")) or None
+    melding = str(fout.get("msg"))
+    if veld is not None:
+        melding = f"{veld} is required and missing" if fout.get("type") == "missing" else f"{veld}: {melding}"
+    return antwoord(422, "A field is invalid", melding, "ongeldig", request.url.path, veld=veld)
 
 
 async def _onverwacht(request: Request, e: Exception) -> JSONResponse:

@@ -16,7 +16,7 @@ import click
 from pydantic import BaseModel, ValidationError
 
 from casus_cli.client import Api
-from casus_cli.opties import JSON, KeuzeOptie, geldige_sleutel, geweigerd_veld, per_beleid, uit_bestand
+from casus_cli.opties import JA_NEE, JSON, KeuzeOptie, geldige_sleutel, geweigerd_veld, per_beleid, uit_bestand
 from casus_cli.tijden import MOMENT
 from casus_cli.uitvoer import toon_json
 from domain.opdrachten import OPDRACHTEN, Verzoek, persoonlijke_velden
@@ -46,7 +46,7 @@ def _veld_optie(
     optie = f"--{naam.replace('_', '-')}"
     keuzen = UIT_BELEID.get((actie, naam))
     if annotatie is bool:
-        return click.option(optie, naam, type=click.BOOL, default=None, required=verplicht, help="true or false")
+        return click.option(optie, naam, type=JA_NEE, default=None, required=verplicht, help="true or false (ja or nee)")
     if get_origin(annotatie) is tuple:
         hulp = "comma-separated list" + ("; personal text, sealed by the API" if persoonlijk else "")
     elif get_origin(annotatie) is Literal:

@@ -78,7 +78,31 @@ def geweigerd_veld(e: ValidationError, optie_van_veld: dict[str, str] | None = N
     err = e.errors()[0]
     loc = [str(p) for p in err["loc"]]
     namen = {"actor.partij": "als", "actor.medewerker": "medewerker"} | (optie_van_veld or {})
-    return RefusedError(err["msg"], veld=namen.get(".".join(loc), "-".join(loc)))
+    veld = namen.get(".".join(loc), "-".join(loc))
+    if not veld:
+        return RefusedError(err["msg"])
+    return RefusedError(f"--{veld} is required" if err["type"] == "missing" else f"--{veld}: {err['msg']}", veld=veld)
+
+
+class JaNee(click.ParamType[bool, Any]):
+    """A yes or no of an action's field: `true` or `false` as the README writes them, the Dutch
+    `ja`/`nee` too; anything else is a usage error listing exactly these."""
+
+    name = "true|false"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "true|false"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> bool:
+        if isinstance(value, bool):
+            return value
+        if (gevonden := _JA_NEE.get(str(value).strip().lower())) is not None:
+            return gevonden
+        self.fail(f"{value!r} is neither true nor false (accepted: true, false, ja, nee)", param, ctx)
+
+
+JA_NEE = JaNee()
+_JA_NEE = {"true": True, "ja": True, "false": False, "nee": False}
 
 
 class KeuzeOptie(click.Option):

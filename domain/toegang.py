@@ -92,7 +92,10 @@ def vereis(gebruiker: Gebruiker, handeling: Handeling, reden: str | None = None)
     for a read that needs one."""
     if handeling not in MAG[gebruiker.rol]:
         wie = sorted(r for r, mag in MAG.items() if handeling in mag)
-        raise ToegangGeweigerd("rol-geweigerd", f"role {gebruiker.rol} may not do this ({handeling}); {', '.join(wie)} may")
+        jij = f"a caseworker of {gebruiker.partij} (role medewerker)" if gebruiker.partij else f"the role {gebruiker.rol}"
+        raise ToegangGeweigerd(
+            "rol-geweigerd", f"{jij} may not do this ({handeling}); only the role{'s' if len(wie) > 1 else ''} {', '.join(wie)} may"
+        )
     nodig = handeling in MET_REDEN or (gebruiker.rol == "auditor" and handeling in AUDITOR_MET_REDEN)
     if nodig and not leesbare_reden(reden):
         raise ToegangGeweigerd(

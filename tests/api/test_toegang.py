@@ -301,3 +301,13 @@ async def test_temporal_names_the_casus_its_next_deadline_its_timers_and_its_upd
     ]
     assert any(u.startswith("contact-vastgelegd-") for u in updates), updates
     assert "Niet in de UI" not in str(geschiedenis.to_json())
+
+
+async def test_a_missing_field_is_named_in_the_problems_text_too(api: Api) -> None:
+    """A client may show only the problem's text: it names the field, not only `veld` does."""
+    body = {"beleid": "ijmond-2024", "huishouden": f"HH-{uuid.uuid4().hex[:6]}", "als": "veilig-thuis"}
+    r = await api.client.post("/casussen", json=body, headers=api.kop(*VT))
+    assert r.status_code == 422, r.text
+    assert (r.json()["veld"], r.json()["detail"]) == ("gemeente", "gemeente is required and missing"), r.json()
+    r = await api.client.post("/casussen", json=body | {"gemeente": 7}, headers=api.kop(*VT))
+    assert r.status_code == 422 and r.json()["detail"].startswith("gemeente: "), r.json()

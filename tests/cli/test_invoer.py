@@ -149,3 +149,18 @@ def test_refusals_the_cli_can_see_itself_send_nothing(casus: Casus, verzoeken: l
     assert casus("melding", "--beleid", "ijmond-2024", "--gemeente", "g" * 201, "--huishouden", "H", "--als", "veilig-thuis").code == 1
     assert casus("spoed-vastgesteld", ID, "--als", "veilig-thuis", "--medewerker", "").code == 1
     assert verzoeken == []
+
+
+def test_a_yes_or_no_takes_true_false_ja_nee_and_a_missing_field_is_named_as_its_option(
+    casus: Casus, verzoeken: list[httpx.Request]
+) -> None:
+    for waarde, bedoeld in (("ja", True), ("nee", False), ("TRUE", True), ("false", False)):
+        r = casus("contact-vastgelegd", ID, "--met", "gi", "--gezin-contacteren", waarde, "--als", "veilig-thuis")
+        assert r.code == 0, r.err
+        assert json.loads(verzoeken[-1].content)["velden"]["gezin-contacteren"] is bedoeld
+    gezonden = len(verzoeken)
+    r = casus("contact-vastgelegd", ID, "--met", "gi", "--gezin-contacteren", "misschien", "--als", "veilig-thuis")
+    assert r.code == 2 and "'misschien' is neither true nor false (accepted: true, false, ja, nee)" in r.err, r.err
+    r = casus("incident", ID, "--als", "lokaal-team:socius-md", "--json")
+    assert r.code == 1 and json.loads(r.out)["fout"] == {"melding": "--omschrijving is required", "veld": "omschrijving", "exit_code": 1}
+    assert len(verzoeken) == gezonden  # nothing sent for either

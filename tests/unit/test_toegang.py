@@ -57,3 +57,14 @@ def test_a_caseworker_has_a_party_and_no_other_role_has_one() -> None:
         Gebruiker(issuer="i", subject="s", weergavenaam="n", partij=None, rol="medewerker")
     with pytest.raises(ValueError):
         Gebruiker(issuer="i", subject="s", weergavenaam="n", partij="veilig-thuis", rol="auditor")
+
+
+def test_a_refusal_by_role_says_in_a_caseworkers_words_who_is_refused_and_which_roles_may() -> None:
+    with pytest.raises(ToegangGeweigerd) as e:
+        vereis(VT, "termijnen")
+    assert (e.value.reden, e.value.melding) == (
+        "rol-geweigerd", "a caseworker of veilig-thuis (role medewerker) may not do this (termijnen); only the roles auditor, operator may"
+    )  # fmt: skip
+    with pytest.raises(ToegangGeweigerd) as e:
+        vereis(AUDITOR, "vergeten")
+    assert e.value.melding == "the role auditor may not do this (vergeten); only the role beheerder may"
