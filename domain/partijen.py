@@ -68,9 +68,10 @@ class Actor(BaseModel):
 
     @property
     def wie(self) -> str:
-        """`partij/medewerker`, with the subject when a token vouched for them."""
+        """`partij/medewerker`, with the subject when a token vouched for them and it is not the name
+        again (a provider's subject is often `partij/naam` or the name itself)."""
         naam = f"{self.partij}/{self.medewerker}" if self.medewerker else self.partij
-        return f"{naam} ({self.subject})" if self.subject else naam
+        return f"{naam} ({self.subject})" if self.subject and self.subject not in (naam, self.medewerker) else naam
 
 
 SYSTEEM_ACTOR = Actor(partij=SYSTEEM, medewerker="termijnbewaking")
