@@ -72,6 +72,8 @@ class Delen:
         """Per part, how many of its tables were handed to the switch."""
         self.vastgelopen: int | None = None
         self._gekeken = 0.0
+        self._gemeld = -1
+        """The position last told to the caller's `voortgang`: each once."""
 
     def __enter__(self) -> Delen:
         for kind in self.kinderen:
@@ -118,7 +120,7 @@ class Delen:
                 else:
                     reden = f"exit code {self.kinderen[k].exitcode}"
                 raise HerbouwMisluktError(f"part {k + 1} of {len(self.kinderen)} of the rebuild failed: {reden}")
-            if voortgang is not None:
+            if voortgang is not None and self._gemeld != self.werk.tot:
                 voortgang(self.werk.tot, self.werk.tot)
         wissel.punt("herbouw-gevolgd")
 
@@ -146,7 +148,8 @@ class Delen:
             connection.wait([kinderen[k].sentinel for k in wachtend], timeout=0.005)
             wissel.punt("herbouw-wacht")
             if voortgang is not None and time.monotonic() >= volgende_melding:  # ten times a second at most
-                voortgang(min(int(stand.value) for stand in self.standen), self.werk.tot)
+                self._gemeld = min(int(stand.value) for stand in self.standen)
+                voortgang(self._gemeld, self.werk.tot)
                 volgende_melding = time.monotonic() + 0.1
 
     def _stil(self, wachtend: Sequence[int], gezien: list[tuple[int, float]]) -> int | None:
@@ -232,6 +235,7 @@ def _volg(
     tot, batch = werk.tot, werk.batch
     projecties = tuple(p.met_geheugen(GEHEUGEN) if isinstance(p, Caseload) else p for p in werk.projecties)
     werkplaats = _maak_werkplaats(pad, projecties)
+    gemeld = -1  # the position last told to `voortgang`: each once
     try:
         levend()
         with zonder_cyclusopruiming():
@@ -240,14 +244,14 @@ def _volg(
                 _pas_toe(werkplaats, keuring, projecties, rijen)
                 wissel.punt("herbouw-deel")
                 if voortgang is not None:
-                    voortgang(rijen[-1][0], tot)
+                    voortgang(gemeld := rijen[-1][0], tot)
             sql = SQLiteSql(werkplaats.cursor())
             for p in projecties:
                 if isinstance(p, Caseload):
                     p.afronden(sql)
             werkplaats.execute("COMMIT")
             werk.klaarzetten(werkplaats, pad, werk.tabellen, levend, gereed)
-        if voortgang is not None:
+        if voortgang is not None and gemeld != tot:
             voortgang(tot, tot)
     finally:
         werkplaats.close()

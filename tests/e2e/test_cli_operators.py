@@ -101,6 +101,7 @@ def test_projecties_herbouw_prints_one_document_and_its_progress_apart(stack: St
     assert "termijnen" in klaar["tabellen"] and klaar["positie"] == klaar["gebeurtenissen"] > 0
     voortgang = [json.loads(x) for x in r.stderr.splitlines() if x.startswith('{"positie"')]
     assert voortgang and voortgang[-1]["positie"] == voortgang[-1]["totaal"] == klaar["positie"]
+    assert len({v["positie"] for v in voortgang}) == len(voortgang), voortgang  # each position told once
     assert stack.json("termijnen", "--verstreken")["termijnen"]
     assert stack.casus("projecties", "herbouw", "--naam", "onbekend").returncode == 2
 
