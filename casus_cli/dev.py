@@ -155,7 +155,8 @@ async def draai(settings: Settings, stop: asyncio.Event) -> None:
         click.echo(f"Event store:      {settings.eventstore_description}", err=True)
         if settings.metrics_address:
             click.echo(f"Metrics:          http://{settings.metrics_address}/metrics", err=True)
-        click.echo(f"Checkpoints:      {instellingen_voor(settings).map} (signed every minute)", err=True)
+        controlepunten_ = instellingen_voor(settings)
+        click.echo(f"Checkpoints:      {controlepunten_.map} (signed every minute with {controlepunten_.sleutel})", err=True)
         await wacht_op_api(settings, api)
         click.echo("Worker and projection runner started; Ctrl-C stops all.", err=True)
         await worker.run(settings, stop)
