@@ -15,8 +15,9 @@ from runtime.settings import Settings
 
 @click.command("migreer")
 @click.option("--json", "als_json", is_flag=True)
-@click.option("--wacht", "wacht_s", type=click.FloatRange(min=0.001), default=120.0, show_default=True,
-              help="seconds to wait for another session holding the migration's lock; then it stops and names that session")  # fmt: skip
+@click.option("--wacht", "wacht_s", type=float, default=120.0, show_default=True,
+              help="seconds (0 to 86400) to wait for another session holding the migration's lock, 0 for not at all;"
+                   " then it stops and names that session")  # fmt: skip
 def migreer_commando(als_json: bool, wacht_s: float) -> None:
     """Creates the PostgreSQL tables, the append-only guard and the roles (run as the owner)."""
     from service.migratie import migreer

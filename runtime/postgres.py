@@ -36,6 +36,8 @@ def houder(conn: psycopg.Connection[tuple[object, ...]], sleutel: int) -> str | 
     if rij is None:
         return None
     pid, login, applicatie, client, sinds = rij
-    van = f"from {client}" if client else "over the local socket"
-    sinds_tekst = f"connected since {sinds.isoformat(timespec='seconds')}" if isinstance(sinds, datetime) else "connected"
-    return f"pid {pid}, login {login or '?'}, application {applicatie or '(none)'!r}, {van}, {sinds_tekst}"
+    if not isinstance(sinds, datetime):  # another login's session, seen by a login without pg_read_all_stats
+        waar = "its client and start not visible to this login"
+    else:
+        waar = f"{f'from {client}' if client else 'over the local socket'}, connected since {sinds.isoformat(timespec='seconds')}"
+    return f"pid {pid}, login {login or '?'}, application {applicatie or '(none)'!r} (as the session names itself), {waar}"

@@ -80,6 +80,7 @@ MIGRATIESLOT = 0x63617369
 """The advisory lock a migration holds for as long as it runs ("casi"): two at once on one database
 would create the same tables and replace the same triggers side by side, which PostgreSQL's
 catalog refuses for the second."""
+MIGRATIE_WACHT_MAX_S = 86400.0
 MIGRATIE_WACHT_S = 120.0
 """How long a migration waits for the session that holds its lock. A migration takes seconds; any
 login at all can take an advisory lock, so a holder beyond this is named and the migration stops,
@@ -109,6 +110,8 @@ def migreer(settings: Settings, projecties: Sequence[Projection], wacht_s: float
     """Creates what is missing and (re)applies guard and grants; safe to run again."""
     if settings.eventstore != "postgres":
         raise ValueError("the migration is for PostgreSQL (CASUS_EVENTSTORE=postgres); SQLite creates its tables itself")
+    if not 0 <= wacht_s <= MIGRATIE_WACHT_MAX_S:  # NaN too: it is no number of seconds
+        raise ValueError(f"--wacht {wacht_s:g}: seconds from 0 to {MIGRATIE_WACHT_MAX_S:g}")
     try:
         with _alleen(settings, wacht_s):
             return _migreer(settings, projecties)
@@ -129,20 +132,31 @@ def _alleen(settings: Settings, wacht_s: float) -> Iterator[None]:
     everything made), saying for whom it waits; after `wacht_s` it stops and names the holder."""
     with sessie(settings, "casus-migreer", 10) as conn:
         rij = conn.execute("SELECT pg_try_advisory_lock(%s)", (MIGRATIESLOT,)).fetchone()
-        if not (rij and rij[0]):
-            log.warning("the migration waits for the session that holds its lock", houder=houder(conn, MIGRATIESLOT), seconden=wacht_s)
-            try:
-                conn.execute(f"SET lock_timeout = '{max(1, round(wacht_s * 1000))}ms'")
-                conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
-                conn.execute("SET lock_timeout = 0")
-            except psycopg.errors.LockNotAvailable:
-                wie = houder(conn, MIGRATIESLOT) or "a session that has let go of it just now"
-                raise Conflict(
-                    f"another session has held the migration's lock for over {wacht_s:g} s ({wie}); nothing was migrated."
-                    " If it is not a migration, end it (SELECT pg_terminate_backend(<pid>)) and run casus migreer again",
-                    regel="migratie-bezet",
-                ) from None
+        if not (rij and rij[0]) and not _gewacht(conn, wacht_s):
+            wie = houder(conn, MIGRATIESLOT) or "a session that has let go of it just now"
+            duur = f"for over {wacht_s:g} s " if wacht_s > 0 else ""
+            raise Conflict(
+                f"another session has held the migration's lock {duur}({wie}); nothing was migrated."
+                " If it is not a migration, end it (SELECT pg_terminate_backend(<pid>), as a superuser or a member of"
+                " pg_signal_backend) and run casus migreer again",
+                regel="migratie-bezet",
+            )
         yield  # closing the session releases the lock
+
+
+def _gewacht(conn: psycopg.Connection[tuple[object, ...]], wacht_s: float) -> bool:
+    """Whether the migration's lock came within `wacht_s` (0: not waited for), saying for whom it waits."""
+    if wacht_s <= 0:
+        return False
+    log.warning("the migration waits for the session that holds its lock", houder=houder(conn, MIGRATIESLOT), seconden=wacht_s)
+    try:
+        # PostgreSQL's lock_timeout is a whole number of milliseconds below 2^31 (24.8 days).
+        conn.execute(f"SET lock_timeout = '{min(max(1, round(wacht_s * 1000)), 2**31 - 1)}ms'")
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+    except psycopg.errors.LockNotAvailable:
+        return False
+    conn.execute("SET lock_timeout = 0")
+    return True
 
 
 def _migreer(settings: Settings, projecties: Sequence[Projection]) -> list[str]:

@@ -20,6 +20,7 @@ from projections.alle import alle
 from projections.enkel import SLOT, enige_runner
 from projections.herbouw import Herbouw, HerbouwBezigError
 from projections.wissel_postgres import HERBOUWSLOT
+from runtime.postgres import houder
 from runtime.settings import Settings
 from service.fouten import Conflict
 from service.migratie import MIGRATIESLOT, migreer
@@ -113,3 +114,31 @@ def test_a_waiting_runner_names_the_holder_and_takes_the_lock_when_it_is_let_go(
             stop.set()
             draad.join(30)
     assert len(gemeld) == 1, gemeld  # told again only when the holder changes
+
+
+def test_a_wait_of_0_does_not_wait_and_a_wait_that_is_no_number_of_seconds_is_refused(postgres_settings: Settings, tmp_path: Path) -> None:
+    with pg(postgres_settings) as ander:
+        ander.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+        start = time.monotonic()
+        with pytest.raises(Conflict) as fout:
+            migreer(postgres_settings, alle(), wacht_s=0)
+        assert time.monotonic() - start < 5 and "held the migration's lock (pid" in fout.value.melding, fout.value.melding
+    env = os.environ | store_env(postgres_settings) | {"CASUS_STATE_DIR": str(tmp_path)}
+    for wacht in ("nan", "inf", "-1", "1e10"):
+        r = subprocess.run(
+            [CASUS, "migreer", "--wacht", wacht, "--json"], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+        assert r.returncode == 2 and "Traceback" not in r.stderr, (wacht, r.stderr[-1500:])
+        assert "seconds from 0 to 86400" in json.loads(r.stdout)["fout"]["melding"], (wacht, r.stdout)
+
+
+def test_a_holder_seen_by_a_login_that_may_not_see_its_client_is_described_as_such(postgres_settings: Settings) -> None:
+    """The migration runs as the owner, no superuser: PostgreSQL hides another login's client and
+    start from it. The description says so, rather than 'over the local socket'."""
+    with rol(postgres_settings) as eigenaar, rol(postgres_settings) as indringer, pg(postgres_settings, user=indringer) as insider:
+        insider.execute("SET application_name = 'casus-migreer'")
+        insider.execute("SELECT pg_advisory_lock(%s)", (MIGRATIESLOT,))
+        with pg(postgres_settings, user=eigenaar) as kijker:
+            wie = houder(kijker, MIGRATIESLOT)
+        assert wie is not None and f"login {indringer}" in wie and "local socket" not in wie, wie
+        assert "not visible to this login" in wie and "'casus-migreer' (as the session names itself)" in wie, wie
