@@ -19,6 +19,7 @@ Reden = Literal[
     "claim-ongeldig",
     "rol-onbekend",
     "partij-ontbreekt",
+    "partij-onbekend",
     "rol-geweigerd",
     "rol-mag-niet-handelen",
     "partij-geweigerd",
@@ -30,6 +31,7 @@ Reden = Literal[
 _STATUS: dict[str, int] = {
     "rol-onbekend": 403,
     "partij-ontbreekt": 403,
+    "partij-onbekend": 403,
     "rol-geweigerd": 403,
     "rol-mag-niet-handelen": 403,
     "partij-geweigerd": 403,
@@ -50,6 +52,7 @@ _TITEL: dict[str, str] = {
     "claim-ongeldig": "A claim of the token is not acceptable",
     "rol-onbekend": "The token carries no casus role",
     "partij-ontbreekt": "A caseworker's token names no party",
+    "partij-onbekend": "A caseworker's token names a party these agreements do not know",
     "rol-geweigerd": "This role may not do this",
     "rol-mag-niet-handelen": "This role acts as no party",
     "partij-geweigerd": "The token does not allow acting as this party",

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 import httpx
@@ -42,7 +42,13 @@ class Verificateur:
     The key is looked up by `kid` in the issuer's JWKS only; `jwk`, `jku` and `x5u` in a token's
     header are never followed (they would let the token name its own key)."""
 
-    def __init__(self, instellingen: OidcInstellingen, sleutels: Sleutelbron | None = None, *, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self, instellingen: OidcInstellingen, sleutels: Sleutelbron | None = None, *, client: httpx.Client | None = None,
+        onbekende_partij: Callable[[str], str | None] | None = None,
+    ) -> None:  # fmt: skip
+        """`onbekende_partij` says why a caseworker's party is none of the agreements' (None: it is
+        one); the API's own verifier has it (api/server.py), tests of token mechanics may go without."""
+        self._onbekende_partij = onbekende_partij
         self._instellingen = instellingen
         self._claimnamen = instellingen.claimnamen
         self._sleutels = sleutels or Sleutelbron(
@@ -80,6 +86,8 @@ class Verificateur:
         sleutel = _publieke_sleutel(self._sleutels.sleutel(kid), alg)
         claims = self._claims(token, sleutel, alg)
         gebruiker = gebruiker_uit(claims, self._claimnamen)
+        if gebruiker.partij is not None and self._onbekende_partij and (onbekend := self._onbekende_partij(gebruiker.partij)):
+            raise IdentiteitError("partij-onbekend", f"claim {self._claimnamen.partij!r}: {onbekend}")
         # Remembered until the token expires, and never longer than the issuer's keys are trusted:
         # a key withdrawn from the JWKS stops its tokens within that time, as without the memory.
         tot = min(float(claims["exp"]) + self._instellingen.klokspeling_s, time.time() + self._instellingen.jwks_geldig_s)

@@ -11,11 +11,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import uvicorn
 
 from api.app import maak_app
 from api.identiteit import Verificateur
 from api.instellingen import OidcInstellingen
+from domain.partijen import onbekende_partij
+from runtime.policies import team_ids
 from runtime.settings import Settings
 from service.samenstelling import Samenstelling
 
@@ -27,10 +30,12 @@ class _Server(uvicorn.Server):
         yield
 
 
-def verificateur(issuer: str | None = None) -> Verificateur:
-    """The token verifier of CASUS_OIDC_*; `issuer` replaces CASUS_OIDC_ISSUER (the dev stack's own)."""
+def verificateur(issuer: str | None = None, *, client: httpx.Client | None = None) -> Verificateur:
+    """The token verifier of CASUS_OIDC_*; `issuer` replaces CASUS_OIDC_ISSUER (the dev stack's own).
+    A caseworker's party must be one of the agreements' (a team of a policy, a fixed party, an
+    instelling): a token for another gets a refusal, not an empty caseload."""
     instellingen = OidcInstellingen() if issuer is None else OidcInstellingen(issuer=issuer)
-    return Verificateur(instellingen)
+    return Verificateur(instellingen, client=client, onbekende_partij=lambda partij: onbekende_partij(partij, team_ids()))
 
 
 async def serveer(settings: Settings, stop: asyncio.Event, *, issuer: str | None = None, ontwikkeling: bool = False) -> None:

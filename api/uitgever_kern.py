@@ -22,7 +22,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from api.identiteit import ROLLEN, Rol
 from api.instellingen import Claimnamen, zet_claim
-from domain.partijen import Identificatie, Partij
+from domain.partijen import Identificatie, Partij, onbekende_partij
+from runtime.policies import team_ids
 
 SLEUTELBESTAND = "oidc-uitgever-ed25519.pem"
 # The grants it serves; `casus login` (casus_cli/aanmelden.py) asks for them by the same names.
@@ -228,4 +229,6 @@ def _identiteit(als: str, medewerker: str | None) -> tuple[Rol, str | None, str]
         raise OAuthError("invalid_request", "`als` is a party id or a role, `medewerker` a name") from None
     if naam is None:
         raise OAuthError("invalid_request", f"acting as party {partij!r} takes a medewerker's name")
+    if (onbekend := onbekende_partij(partij, team_ids())) is not None:
+        raise OAuthError("invalid_request", f"`als`: {onbekend}")
     return "medewerker", partij, naam

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -109,3 +110,22 @@ def team_id(partij: str) -> str | None:
 
 def instelling(naam: str) -> str:
     return f"{INSTELLING_PREFIX}{naam}"
+
+
+VASTE_PARTIJEN = (*VASTE_ACTOREN, CLIENTSYSTEEM, JEUGDHULP, MDA)
+"""The parties that are no team nor instelling: the same in every region."""
+
+
+def onbekende_partij(partij: str, teams: Iterable[str]) -> str | None:
+    """Why `partij` is no party of the agreements here, naming what is (None when it is one): a
+    fixed party, `lokaal-team:<team>` for a team of a policy (`teams`), or `instelling:<name>`. A
+    caseworker of a party that does not exist would see an empty caseload, not a refusal."""
+    if partij in VASTE_PARTIJEN:
+        return None
+    if partij.startswith(INSTELLING_PREFIX):
+        return None if partij.removeprefix(INSTELLING_PREFIX).strip() else "an instelling is named: instelling:<name>"
+    bekend = sorted(set(teams))
+    if (tid := team_id(partij)) is not None and tid in bekend:
+        return None
+    teams = f"{TEAM_PREFIX}<team> for {', '.join(bekend)}"
+    return f"{partij!r} is no party of these agreements; known: {', '.join(VASTE_PARTIJEN)}, {teams}, {INSTELLING_PREFIX}<name>"

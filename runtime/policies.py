@@ -47,6 +47,11 @@ def load_policy(policy_id: str) -> Beleid:
         raise ValueError(f"policy file beleid/{policy_id}.yaml is invalid: {e}") from e
 
 
+def team_ids() -> tuple[str, ...]:
+    """Every lokale team of every policy."""
+    return tuple(sorted({t.id for b in _policy_ids() for t in load_policy(b).teams}))
+
+
 @cache
 def load_calendar() -> Kalender:
     return Kalender.model_validate(_yaml("kalender.yaml"))

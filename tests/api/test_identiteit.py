@@ -12,6 +12,7 @@ import pytest
 from api.fouten import IdentiteitError
 from api.identiteit import Gebruiker, Verificateur, controleer_als, token_uit_header
 from api.instellingen import OidcInstellingen
+from api.server import verificateur as api_verificateur
 from tests.api.proefuitgever import PUBLIEK, Proefuitgever, Sleutel, maak_sleutel, start_proefuitgever
 
 
@@ -258,3 +259,15 @@ def test_an_accepted_token_is_not_remembered_longer_than_the_keys_are_trusted(ui
     assert v.bekend(token) is not None
     time.sleep(0.6)
     assert v.bekend(token) is None
+
+
+def test_the_apis_verifier_refuses_a_caseworker_of_a_party_the_agreements_do_not_know(uitgever: Proefuitgever, http: httpx.Client) -> None:
+    """As api/server.py builds it: a token for `lokaal-team:ijmuiden` (no team of either policy) or
+    `Veilig-Thuis` is refused (403), not given an empty caseload; a known party passes."""
+    v = api_verificateur(uitgever.url, client=http)
+    assert v.verifieer(uitgever.token(partij="lokaal-team:socius-md")).partij == "lokaal-team:socius-md"
+    for partij in ("lokaal-team:ijmuiden", "Veilig-Thuis", "instelling: "):
+        with pytest.raises(IdentiteitError) as fout:
+            v.verifieer(uitgever.token(partij=partij))
+        assert (fout.value.reden, fout.value.status) == ("partij-onbekend", 403), fout.value
+        assert "is no party of these agreements" in fout.value.detail or "instelling is named" in fout.value.detail

@@ -65,7 +65,7 @@ def test_it_serves_on_a_loopback_address_only(tmp_path: Path) -> None:
     ("als", "medewerker", "verwacht"),
     [
         ("veilig-thuis", "anna", ("medewerker", "veilig-thuis", "anna")),
-        ("lokaal-team:ijmuiden", "bert", ("medewerker", "lokaal-team:ijmuiden", "bert")),
+        ("lokaal-team:sociaal-wijkteam-velsen", "bert", ("medewerker", "lokaal-team:sociaal-wijkteam-velsen", "bert")),
         ("auditor", None, ("auditor", None, "auditor")),
         ("operator", "olga", ("operator", None, "olga")),
         ("beheerder", None, ("beheerder", None, "beheerder")),
@@ -173,3 +173,13 @@ def test_the_approval_page_escapes_what_it_is_given(uitgever: DraaiendeUitgever,
     pagina = http.get(f"{uitgever.url}/apparaat", params={"user_code": '"><script>alert(1)</script>'})
     assert "<script>" not in pagina.text
     assert pagina.headers["Content-Security-Policy"] == "default-src 'none'"
+
+
+@pytest.mark.parametrize("als", ["Veilig-Thuis", "lokaal-team:bestaat-niet", "lokaal-team:ijmuiden", "instelling: ", "xyz"])
+def test_the_development_login_refuses_a_party_the_agreements_do_not_know(
+    uitgever: DraaiendeUitgever, http: httpx.Client, als: str
+) -> None:
+    """A token for a party that does not exist would give its caseworker an empty caseload, not a refusal."""
+    with pytest.raises(AanmeldError) as fout:
+        ontwikkel_aanmelden(uitgever.url, als, "anna", client=http)
+    assert "is no party of these agreements" in str(fout.value) or "an instelling is named" in str(fout.value), fout.value
