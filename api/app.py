@@ -27,7 +27,6 @@ from domain.partijen import Identificatie
 from domain.tijd import ZONE, geldig_moment
 from domain.toegang import Gebruiker
 from domain.toestand import Fase
-from eventstore.store import InvalidCasusIdError, stream_id
 from service import beheer, casussen, herstel, lezen
 from service.fouten import DienstFout, Geweigerd
 from service.modellen import ActieInvoer, Dossier, Inzage, MeldingInvoer, MeldingUitkomst, Pagina
@@ -105,17 +104,28 @@ CasusId = Annotated[str, Path(pattern=CASUS_ID, description="the casus id (Tempo
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 Limiet = Annotated[int, Query(ge=1, le=1000)]
 Reden = Annotated[str | None, Query(max_length=2000, description="why the record is read (logged; required of auditors)")]
+FILTER_MAX = 200
+"""The longest value of a read's free-text filter: longer is refused (422 naming the field), never looked up."""
 # An unknown value of a list's filter is refused (422, naming the field and what is accepted), never an empty list.
 Partijfilter = Annotated[
     str | None,
     Query(
+        max_length=FILTER_MAX,
         description=f"the party holding the responsibility: {', '.join(lezen.HOUDERS)}, lokaal-team:<team> (a team of a policy) "
         f"or {lezen.INSTELLING}; a caseworker lists their own party's only",
     ),
 ]
-Beleidfilter = Annotated[str | None, Query(description="a policy id, e.g. ijmond-2024")]
-Gemeentefilter = Annotated[str | None, Query(description="a gemeente of the policies (of `beleid`, when given), lower case, e.g. velsen")]
-Fasefilter = Annotated[str | None, Query(description="the casus's phase: " + ", ".join(get_args(Fase)))]
+Beleidfilter = Annotated[str | None, Query(max_length=FILTER_MAX, description="a policy id, e.g. ijmond-2024")]
+Gemeentefilter = Annotated[
+    str | None,
+    Query(max_length=FILTER_MAX, description="a gemeente of the policies (of `beleid`, when given), lower case, e.g. velsen"),
+]
+Fasefilter = Annotated[str | None, Query(max_length=FILTER_MAX, description="the casus's phase: " + ", ".join(get_args(Fase)))]
+Casusfilter = Annotated[
+    str | None,
+    Query(pattern=CASUS_ID, description="only reads of this casus (any spelling of its id: upper case, without dashes, `casus-`)"),
+]
+Huishoudenfilter = Annotated[str | None, Query(max_length=FILTER_MAX, description="only reads of this household")]
 # The two filters of the deadlines combine with OR: each adds its kind of deadline to the list.
 Verstreken = Annotated[
     bool,
@@ -304,8 +314,7 @@ async def rapport(
 
 @router.get("/inzage-log", tags=["audit"], summary="Every logged read of a person's record (auditors)")
 async def inzage_log(
-    wie: Wie, s: Dienst, casus_id: Annotated[str | None, Query(pattern=CASUS_ID)] = None, huishouden: str | None = None,
-    offset: Offset = 0, limiet: Limiet = 100,
+    wie: Wie, s: Dienst, casus_id: Casusfilter = None, huishouden: Huishoudenfilter = None, offset: Offset = 0, limiet: Limiet = 100,
 ) -> Inzagen:  # fmt: skip
     gevonden, totaal = await lezen.inzage_log(
         s, wie, casus_id=_id(casus_id) if casus_id else None, huishouden=huishouden, offset=offset, limiet=limiet
@@ -322,12 +331,9 @@ def _huishouden(sleutel: str) -> str:
 
 
 def _id(casus_id: str) -> str:
-    kaal = casus_id.removeprefix("casus-")
-    try:
-        stream_id(kaal)
-    except InvalidCasusIdError as e:
-        raise Geweigerd(f"casus_id: {e}", veld="casus_id") from None
-    return kaal
+    """The casus id in its one form (lower case, dashed), whatever spelling was sent: every read is
+    logged, every workflow named and every filter applied under that form only."""
+    return casussen.casus_id_uit(casus_id)
 
 
 def _moment(moment: datetime | None, veld: str) -> datetime | None:

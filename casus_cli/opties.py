@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from casus_cli.fouten import RefusedError
+from casus_cli.fouten import CliError, RefusedError
+from casus_cli.uitvoer import GebruikError
 
 if TYPE_CHECKING:
     from pydantic import ValidationError
@@ -31,8 +32,8 @@ def als_optie(rol: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
 
 
 def casus_id(_ctx: click.Context | None, _param: click.Parameter | None, waarde: Any) -> Any:
-    """Every CASUS_ID is checked as the command line is read, before anything connects (issue 12);
-    Temporal's workflow id (`casus-<id>`) is accepted for it."""
+    """Every CASUS_ID is checked as the command line is read, before anything connects (issue 12),
+    and given on in its one form (lower case, dashed); Temporal's workflow id (`casus-<id>`) is accepted for it."""
     if waarde is None:
         return None
     if isinstance(waarde, str):
@@ -41,12 +42,17 @@ def casus_id(_ctx: click.Context | None, _param: click.Parameter | None, waarde:
 
 
 def _een_casus_id(waarde: str) -> str:
+    """The id in its one form, lower case and dashed (as eventstore.store.canoniek gives it; the CLI
+    does not import the store): an upper-case or undashed spelling is the same casus, read, logged,
+    filtered and restored under the same id."""
     kaal = waarde.removeprefix("casus-")
     try:
-        uuid.UUID(kaal)
+        gelezen = uuid.UUID(kaal)
     except ValueError:
-        raise RefusedError(f"casus_id: '{waarde}' is not a casus id (a UUID such as 3f2b…-…)", veld="casus_id") from None
-    return kaal
+        gelezen = None
+    if gelezen is None or gelezen.hex != kaal.replace("-", "").lower():
+        raise RefusedError(f"casus_id: '{waarde[:80]}' is not a casus id (a UUID such as 3f2b…-…)", veld="casus_id")
+    return str(gelezen)
 
 
 def geldige_sleutel(_ctx: click.Context, _param: click.Parameter, waarde: str | None) -> str | None:
@@ -73,15 +79,19 @@ def uit_bestand(veld: str, waarde: str) -> str:
         raise RefusedError(f"--{veld} @{pad}: cannot be read ({e.strerror})", veld=veld) from None
 
 
-def geweigerd_veld(e: ValidationError, optie_van_veld: dict[str, str] | None = None) -> RefusedError:
-    """The first field a model refuses, named as its CLI option (exit 1, CONTRACT.md)."""
+def geweigerd_veld(e: ValidationError, optie_van_veld: dict[str, str] | None = None) -> CliError:
+    """The first field a model refuses, named as its CLI option: a bad value is refused (exit 1), a
+    required option left out is a usage error (exit 2), as click's own (CONTRACT.md)."""
     err = e.errors()[0]
     loc = [str(p) for p in err["loc"]]
     namen = {"actor.partij": "als", "actor.medewerker": "medewerker"} | (optie_van_veld or {})
     veld = namen.get(".".join(loc), "-".join(loc))
+    melding = str(err["msg"]).removeprefix("Value error, ")  # a validator's own sentence, without pydantic's label
     if not veld:
-        return RefusedError(err["msg"])
-    return RefusedError(f"--{veld} is required" if err["type"] == "missing" else f"--{veld}: {err['msg']}", veld=veld)
+        return RefusedError(melding)
+    if err["type"] == "missing":
+        return GebruikError(f"--{veld} is required", veld=veld)
+    return RefusedError(f"--{veld}: {melding}", veld=veld)
 
 
 class JaNee(click.ParamType[bool, Any]):

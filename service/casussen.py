@@ -27,6 +27,7 @@ from domain.toestand import Casus
 from domain.uitkomst import uitkomst
 from domain.weigering import Weigering
 from eventstore.kluis import VERGETEN
+from eventstore.store import InvalidCasusIdError, canoniek
 from projections import huishouden as radar
 from runtime.policies import UnknownPolicyError, load_policy, load_rules
 from service import inzagelog
@@ -67,6 +68,16 @@ def veld_uit(e: ValidationError, voorvoegsel: str = "") -> Geweigerd:
     err = e.errors()[0]
     pad = ".".join(str(p) for p in err["loc"])
     return Geweigerd(err["msg"], veld=f"{voorvoegsel}{pad}" if pad else voorvoegsel.rstrip(".") or None)
+
+
+def casus_id_uit(casus_id: str) -> str:
+    """The casus id in its one form (eventstore.store.canoniek: lower case, dashed) of any spelling a
+    caller sent, before it is used for anything (access log, workflow id, store read, filter);
+    what is no casus id is refused, naming the field."""
+    try:
+        return canoniek(casus_id)
+    except InvalidCasusIdError as e:
+        raise Geweigerd(f"casus_id: {e}", veld="casus_id") from None
 
 
 def casus_id_voor(beleid: str, sleutel: str | None) -> str:
@@ -260,7 +271,7 @@ async def dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str | 
     auditors, each read recorded in the access log before anything is shown."""
     with toegang():
         vereis(wie, "dossier", reden)
-    return await asyncio.to_thread(_dossier, s, wie, casus_id, (reden or "").strip())
+    return await asyncio.to_thread(_dossier, s, wie, casus_id_uit(casus_id), (reden or "").strip())
 
 
 def uit_de_store(s: Samenstelling, casus_id: str) -> tuple[list[Gebeurtenis], Casus]:

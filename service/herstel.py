@@ -19,10 +19,10 @@ from domain import weergave
 from domain.gebeurtenissen import Gebeurtenis
 from domain.toegang import Gebruiker, vereis
 from eventstore.ondertekening import Keurmeester, WorkerSleutelError, vertrouwde_sleutels
-from eventstore.store import EventStore, StreamConflictError, misplaatst, stream_id
+from eventstore.store import EventStore, StreamConflictError, canoniek, misplaatst
 from runtime.policies import UnknownPolicyError, load_rules
 from runtime.settings import Settings
-from service.casussen import toegang
+from service.casussen import casus_id_uit, toegang
 from service.fouten import Geweigerd, Onbereikbaar
 from service.samenstelling import OPSLAGFOUTEN, Samenstelling
 from service.sturen import workflow_id
@@ -54,10 +54,7 @@ async def herstel(s: Samenstelling, wie: Gebruiker, casus_id: str) -> Herstel:
     cannot be started from is refused (`Geweigerd`), with why; one that runs is left running."""
     with toegang():
         vereis(wie, "herstellen")
-    try:
-        stream_id(casus_id)
-    except ValueError as e:
-        raise Geweigerd(str(e), veld="casus_id") from None
+    casus_id = casus_id_uit(casus_id)
     client = await s.temporal()
     store = await asyncio.to_thread(lambda: s.store)
     try:
@@ -140,6 +137,9 @@ def keurmeester(settings: Settings) -> Keurmeester | None:
 
 
 async def herstel_casus(client: Client, store: EventStore, casus_id: str, task_queue: str, keurder: Keurmeester | None = None) -> Herstel:
+    """Starts the casus's workflow again, unless one runs under its id: the id in its one form
+    (`canoniek`), so another spelling of a running casus's id never starts a second workflow."""
+    casus_id = canoniek(casus_id)
     toestand = await workflow_toestand(client, casus_id)
     if toestand == "loopt":
         return Herstel(casus_id, "loopt", "its workflow runs; nothing to restore")

@@ -22,7 +22,7 @@ from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
 from runtime.policies import load_policy, policy_ids
 from service import inzagelog
 from service.audit_html import pagina
-from service.casussen import toegang, uit_de_store
+from service.casussen import casus_id_uit, toegang, uit_de_store
 from service.fouten import Geweigerd
 from service.modellen import Inzage
 from service.samenstelling import Samenstelling
@@ -34,12 +34,21 @@ HOUDERS = (MELDER, VEILIG_THUIS, JEUGDHULP, MDA, CLIENTSYSTEEM)
 INSTELLING = f"{INSTELLING_PREFIX}<naam>"
 
 
+CITAAT_MAX = 80
+"""The most of a user's value a refusal quotes."""
+
+
+def citaat(waarde: str) -> str:
+    """A user's value as a refusal quotes it: whole up to CITAAT_MAX characters, else its beginning and `…`."""
+    return waarde if len(waarde) <= CITAAT_MAX else f"{waarde[: CITAAT_MAX - 1]}…"
+
+
 def _bekend(veld: str, waarde: str, toegestaan: Sequence[str], *, voor: str | None = None) -> None:
     """Refuses a value a read is filtered on that the system does not know, naming the field and what it knows:
     a filter that matches nothing by a typing error would otherwise look like an empty caseload."""
     if waarde not in toegestaan:
-        waar = f" for {voor}" if voor else ""
-        raise Geweigerd(f"unknown {veld} '{waarde}'{waar}; accepted: {', '.join(toegestaan)}", veld=veld)
+        waar = f" for {citaat(voor)}" if voor else ""
+        raise Geweigerd(f"unknown {veld} '{citaat(waarde)}'{waar}; accepted: {', '.join(toegestaan)}", veld=veld)
 
 
 def _beleid_uit(beleid: str) -> Beleid:
@@ -76,7 +85,7 @@ async def audit(
     `volgens`: as the record stood then; `html`: the auditor's page under key `html`."""
     with toegang():
         vereis(wie, "audit", reden)
-    return await asyncio.to_thread(_audit, s, wie, casus_id, op, volgens, (reden or "").strip(), html)
+    return await asyncio.to_thread(_audit, s, wie, casus_id_uit(casus_id), op, volgens, (reden or "").strip(), html)
 
 
 def _audit(
@@ -199,6 +208,7 @@ async def inzage_log(
     """Every logged read of a person's record, for auditors: a page of them and how many there are."""
     with toegang():
         vereis(wie, "inzage-log")
+    casus_id = casus_id_uit(casus_id) if casus_id is not None else None  # the log holds each id in its one form
 
     def lees() -> tuple[list[Inzage], int]:
         if casus_id is not None:  # refused as audit and dossier refuse it, not an empty log that looks like no reads

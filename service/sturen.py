@@ -31,7 +31,7 @@ from domain.stap import Regelset
 from domain.tijd import lokaal
 from domain.toestand import Casus
 from domain.weigering import Weigering
-from eventstore.store import EventStore, stream_id
+from eventstore.store import WORKFLOW_PREFIX, EventStore, canoniek
 from runtime.settings import Settings
 from service.fouten import Conflict, Onbekend, Onbereikbaar
 from workflows import zoekattributen as za
@@ -41,11 +41,12 @@ T = TypeVar("T")
 
 
 def workflow_id(casus_id: str) -> str:
-    return f"casus-{casus_id}"
+    """`casus-<id>`, the id in its one form (`canoniek`): one workflow per event stream, whatever
+    spelling of the id reached the caller. A value that is no casus id is `InvalidCasusIdError`."""
+    return f"{WORKFLOW_PREFIX}{canoniek(casus_id)}"
 
 
 def handle(client: Client, casus_id: str) -> WorkflowHandle[Any, Any]:
-    stream_id(casus_id)
     return client.get_workflow_handle(workflow_id(casus_id))
 
 

@@ -1,5 +1,7 @@
 """The read endpoints refuse a value they do not know instead of answering with nothing: a list's
-filters (beleid, gemeente, fase, partij) and the access log of a casus the event store does not hold.
+filters (beleid, gemeente, fase, partij) and the access log of a casus the event store does not hold;
+an over-long filter value is refused naming the field, and a refusal quotes at most 80 characters of
+a value. A casus id in any spelling is read, logged and looked up in its one form.
 The API runs in-process over a SQLite event store; tokens come from a test issuer and are verified as
 a provider's would be. Temporal is not needed: each refusal comes before anything is read."""
 
@@ -20,6 +22,9 @@ from api.instellingen import OidcInstellingen
 from domain.draaiboek import Draaiboek
 from domain.stap import Regelset
 from eventstore.store import EventStore
+from eventstore.views import open_views
+from projections.alle import alle
+from projections.runner import ProjectionRunner
 from runtime.settings import Settings
 from service.samenstelling import Samenstelling
 from tests.api.proefuitgever import PUBLIEK, Proefuitgever, maak_sleutel, start_proefuitgever
@@ -129,3 +134,58 @@ def test_the_deadline_parameters_say_that_both_filters_together_list_either_kind
     parameters = {p["name"]: p.get("description", "") for p in app.openapi()["paths"]["/termijnen"]["get"]["parameters"]}
     for naam, ander in (("verstreken", "binnen_dagen"), ("binnen_dagen", "verstreken")):
         assert "(OR)" in parameters[naam] and ander in parameters[naam], parameters[naam]
+
+
+def _schrijf(settings: Settings, ijmond: Regelset) -> str:
+    """A casus in the store, the read models caught up with it (the audit timeline reads them)."""
+    d = Draaiboek(ijmond, "2027-03-25T10:00:00+01:00", "velsen")
+    store = EventStore.open(settings)
+    try:
+        store.append(d.casus.casus_id, 0, d.gebeurtenissen)
+        ProjectionRunner(store, open_views(store.infrastructure), alle()).catch_up()
+    finally:
+        store.close()
+    return d.casus.casus_id
+
+
+def spellingen(casus_id: str) -> list[str]:
+    """Every way a person may type one casus id: upper case, without dashes, as Temporal's workflow id."""
+    return [casus_id, casus_id.upper(), casus_id.replace("-", ""), f"casus-{casus_id.upper()}", f"casus-{casus_id.replace('-', '')}"]
+
+
+async def test_a_read_by_any_spelling_of_a_casus_id_is_logged_under_its_one_form_and_found_by_every_spelling(
+    api: Leesapi, ijmond: Regelset
+) -> None:
+    casus_id = _schrijf(api.settings, ijmond)
+    auditor = api.kop("auditor")
+    for spelling in spellingen(casus_id)[1:]:
+        dossier = await api.client.get(f"/casussen/{spelling}/dossier", params={"reden": "toezicht"}, headers=auditor)
+        assert dossier.status_code == 200 and dossier.json()["casus_id"] == casus_id, dossier.text
+    audit = await api.client.get(f"/casussen/{casus_id.upper()}/audit", params={"reden": "toezicht"}, headers=auditor)
+    assert audit.status_code == 200 and audit.json()["casus_id"] == casus_id, audit.text
+    for spelling in spellingen(casus_id):
+        log = await api.client.get("/inzage-log", params={"casus_id": spelling}, headers=auditor)
+        assert log.status_code == 200, log.text
+        assert log.json()["pagina"]["totaal"] == 5, f"{spelling}: {log.json()['inzagen']}"
+        assert {i["casus_id"] for i in log.json()["inzagen"]} == {casus_id}
+
+
+TE_LANG = [("/casussen", veld) for veld in ("beleid", "gemeente", "fase", "partij")] + [("/inzage-log", "huishouden")]
+
+
+@pytest.mark.parametrize(("pad", "veld"), TE_LANG, ids=[f"{p} {v}" for p, v in TE_LANG])
+@pytest.mark.parametrize("lengte", [201, 5000])
+async def test_an_over_long_filter_value_is_refused_naming_the_field_without_echoing_it(
+    api: Leesapi, pad: str, veld: str, lengte: int
+) -> None:
+    r = await api.client.get(pad, params={veld: "x" * lengte}, headers=api.kop("auditor"))
+    assert r.status_code == 422, r.text[:300]
+    assert r.json()["veld"] == veld and "200 characters" in r.json()["detail"], r.text[:300]
+    assert "x" * 81 not in r.text
+
+
+async def test_a_refused_filter_value_is_quoted_to_80_characters(api: Leesapi) -> None:
+    waarde = "b" * 150
+    r = await api.client.get("/casussen", params={"beleid": waarde, "gemeente": "velsen"}, headers=api.kop("operator"))
+    assert r.status_code == 422 and r.json()["veld"] == "beleid", r.text
+    assert f"unknown beleid '{'b' * 79}…'" in r.json()["detail"] and "b" * 80 not in r.json()["detail"]

@@ -1,6 +1,7 @@
 """What a client command sends: `@FILE` values read as UTF-8 text (a missing file refused naming the
-field), Temporal's `casus-` prefix taken off a CASUS_ID, the fields under their contract names, the
-action's key, `--als` as the check, and the read options as query parameters."""
+field), Temporal's `casus-` prefix taken off a CASUS_ID and every spelling of it sent in its one
+form, the fields under their contract names, the action's key, `--als` as the check, and the read
+options as query parameters."""
 
 from __future__ import annotations
 
@@ -96,6 +97,32 @@ def test_the_casus_prefix_of_a_workflow_id_is_accepted_for_every_casus_id(
     assert (tmp_path / "a.html").read_text() == "<!doctype html><title>audit</title>"
 
 
+SPELLINGEN = [ID.upper(), ID.replace("-", ""), f"casus-{ID.upper()}", f"casus-{ID.replace('-', '').upper()}"]
+GEEN_ID = [f"{{{ID}}}", f"urn:uuid:{ID}", f" {ID.replace('-', '')[1:]}", f"{ID.replace('-', '_')[:32]}", f"casus-casus-{ID}", f"CASUS-{ID}"]
+
+
+def test_every_spelling_of_a_casus_id_is_sent_in_its_one_form(casus: Casus, verzoeken: list[httpx.Request]) -> None:
+    """An upper-case or undashed id is the same casus: read, logged and filtered under the id the store
+    and the workflows use, so no read escapes an auditor's filter and no second workflow starts."""
+    for spelling in SPELLINGEN:
+        assert casus_id(None, None, spelling) == ID
+        assert casus("status", spelling).code == 0
+        assert casus("dossier", spelling, "--reden", "r", "--json").code == 0
+        assert casus("audit", spelling, "--reden", "r").code == 0
+        assert casus("contact-gelegd", spelling, "--als", "lokaal-team:socius-md").code == 0
+        assert casus("inzage-log", "--casus", spelling).code == 0
+    paden = [f"/casussen/{ID}", f"/casussen/{ID}/dossier", f"/casussen/{ID}/audit", f"/casussen/{ID}/acties/contact-gelegd", "/inzage-log"]
+    assert [v.url.path for v in verzoeken] == paden * len(SPELLINGEN)
+    assert {v.url.params["casus_id"] for v in verzoeken if v.url.path == "/inzage-log"} == {ID}
+
+
+@pytest.mark.parametrize("waarde", GEEN_ID)
+def test_a_casus_id_is_hex_digits_and_dashes_only(casus: Casus, verzoeken: list[httpx.Request], waarde: str) -> None:
+    with pytest.raises(RefusedError):
+        casus_id(None, None, waarde)
+    assert casus("status", waarde).code == 1 and verzoeken == []
+
+
 def test_fields_go_under_their_contract_names_lists_split_and_the_key_as_idempotency_key(
     casus: Casus, verzoeken: list[httpx.Request]
 ) -> None:
@@ -161,6 +188,8 @@ def test_a_yes_or_no_takes_true_false_ja_nee_and_a_missing_field_is_named_as_its
     gezonden = len(verzoeken)
     r = casus("contact-vastgelegd", ID, "--met", "gi", "--gezin-contacteren", "misschien", "--als", "veilig-thuis")
     assert r.code == 2 and "'misschien' is neither true nor false (accepted: true, false, ja, nee)" in r.err, r.err
-    r = casus("incident", ID, "--als", "lokaal-team:socius-md", "--json")
-    assert r.code == 1 and json.loads(r.out)["fout"] == {"melding": "--omschrijving is required", "veld": "omschrijving", "exit_code": 1}
+    r = casus("incident", ID, "--als", "lokaal-team:socius-md", "--json")  # left out: a usage error, as click's own
+    assert r.code == 2 and json.loads(r.out)["fout"] == {"melding": "--omschrijving is required", "veld": "omschrijving", "exit_code": 2}
+    r = casus("incident", ID, "--omschrijving", "", "--als", "lokaal-team:socius-md")  # a bad value: refused
+    assert r.code == 1 and r.err.startswith("geweigerd (veld omschrijving): --omschrijving: ") and "Value error" not in r.err, r.err
     assert len(verzoeken) == gezonden  # nothing sent for either
