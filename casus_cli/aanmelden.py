@@ -1,8 +1,10 @@
 """Getting a token for `casus login`: the OAuth 2.0 device authorization grant (RFC 8628) against any
 OpenID Connect issuer, or the development issuer's own login.
 
-Only httpx and the standard library: the CLI imports this and must start fast. The development issuer
-(api/uitgever_kern.py) names the same grants; a test checks they agree."""
+Only httpx, the standard library and the CLI's address rule (casus_cli/client.py `adres_bezwaar`:
+the issuer and every endpoint the CLI posts to get what a token gets, https or this machine): the CLI
+imports this and must start fast. The development issuer (api/uitgever_kern.py) names the same
+grants; a test checks they agree."""
 
 from __future__ import annotations
 
@@ -14,12 +16,15 @@ from typing import Any
 
 import httpx
 
+from casus_cli.client import adres_bezwaar
+
 APPARAAT_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 ONTWIKKEL_GRANT = "urn:casus:params:oauth:grant-type:ontwikkeling"
 
 
 class AanmeldError(Exception):
-    """The login did not give a token: `geweigerd`, `verlopen`, `onbereikbaar` or `uitgever-fout`."""
+    """The login did not give a token: `geweigerd`, `verlopen`, `onbereikbaar`, `uitgever-fout` or
+    `onveilig-adres` (an address a code or a token may not go to or come from)."""
 
     def __init__(self, reden: str, detail: str) -> None:
         super().__init__(f"{reden}: {detail}")
@@ -48,11 +53,29 @@ class Token:
 
 
 def ontdek(issuer: str, client: httpx.Client) -> dict[str, Any]:
-    """The issuer's discovery document, checked to be the issuer's own."""
+    """The issuer's discovery document, checked to be the issuer's own, with the endpoints the CLI
+    posts to at addresses a token may come from."""
+    _veilig("the issuer", issuer)
     document = _json(client, "GET", f"{issuer.rstrip('/')}/.well-known/openid-configuration")
     if document.get("issuer") != issuer:
         raise AanmeldError("uitgever-fout", f"the discovery document at {issuer} names issuer {document.get('issuer')!r}")
+    for eindpunt in ("token_endpoint", "device_authorization_endpoint"):
+        if isinstance(adres := document.get(eindpunt), str):
+            _veilig(f"the issuer's {eindpunt}", adres)
+    if not isinstance(document.get("grant_types_supported", []), list):
+        document["grant_types_supported"] = []
     return document
+
+
+def _token_endpoint(document: dict[str, Any]) -> str:
+    if not isinstance(eindpunt := document.get("token_endpoint"), str):
+        raise AanmeldError("uitgever-fout", f"the discovery document of {document.get('issuer')} names no token_endpoint")
+    return eindpunt
+
+
+def _veilig(wat: str, adres: str) -> None:
+    if (bezwaar := adres_bezwaar(adres)) is not None:
+        raise AanmeldError("onveilig-adres", f"{wat} {adres} is no address a login may use: it {bezwaar}")
 
 
 def apparaat_aanmelden(
@@ -68,6 +91,7 @@ def apparaat_aanmelden(
     """Ask for a device code, `toon` it to the person, and poll the token endpoint until they approve."""
     with _client(client) as http:
         document = ontdek(issuer, http)
+        token_eindpunt = _token_endpoint(document)
         eindpunt = document.get("device_authorization_endpoint")
         if not isinstance(eindpunt, str):
             raise AanmeldError("uitgever-fout", f"{issuer} offers no device authorization grant")
@@ -85,7 +109,7 @@ def apparaat_aanmelden(
             raise AanmeldError("uitgever-fout", "the device authorization response lacks a required member") from None
         toon(code)
         formulier = {"grant_type": APPARAAT_GRANT, "device_code": device_code, "client_id": client_id}
-        return _wacht(http, str(document["token_endpoint"]), formulier, code, slaap, klok)
+        return _wacht(http, token_eindpunt, formulier, code, slaap, klok)
 
 
 def _wacht(
@@ -135,7 +159,7 @@ def ontwikkel_aanmelden(
         if ONTWIKKEL_GRANT not in document.get("grant_types_supported", []):
             raise AanmeldError("uitgever-fout", f"{issuer} is not the development issuer; log in with the device flow")
         formulier = {"grant_type": ONTWIKKEL_GRANT, "client_id": client_id, "als": als, "medewerker": medewerker or ""}
-        antwoord = http.post(str(document["token_endpoint"]), data=formulier)
+        antwoord = http.post(_token_endpoint(document), data=formulier)
         token = _fout_of_token(antwoord)
         if not isinstance(token, Token):
             raise AanmeldError("geweigerd", f"the development issuer answered {token}")

@@ -8,11 +8,19 @@ library, never service/, eventstore/, projections/, workflows/, temporalio or ps
 - CASUS_API_URL: where the API is (default http://127.0.0.1:8480, where `casus dev` serves it).
 - 401, 403, 404, 409, 413, 422 and other 4xx: refused, exit 1, with the rule (`regel`, or the access
   reason `reden`) and the field (`veld`) the API names.
-- 503, another 5xx, a connection refused or a timeout: exit 3, saying where the CLI looked."""
+- 3xx: refused, exit 1, saying where the API sent the CLI; no redirect is followed (a token goes only
+  where CASUS_API_URL says).
+- 503, another 5xx, a connection refused or a timeout: exit 3, saying where the CLI looked.
+- An answer that is not the casus API's (no JSON object, or a member missing or of another type):
+  exit 3, asking whether CASUS_API_URL is the casus API (main.py turns what a command stumbles over
+  into that, from GELEZEN)."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
+import re
+import socket
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -29,8 +37,16 @@ VERBINDEN_S = 10.0
 PROBLEEM = "application/problem+json"
 STARTEN = "`casus dev` (or `make dev`) starts a local stack; CASUS_API_URL says where the CLI looks"
 
+MAX_WAARDE = 2000
+"""The longest value sent in a query: the longest the API takes there (a reason, `reden`)."""
+OPTIES = {"casus_id": "casus", "binnen_dagen": "binnen"}
+"""Query parameters whose command-line option has another name (others: `_` as `-`)."""
+
 TRANSPORT: httpx.BaseTransport | None = None
 """Replaces the network for every Api without a transport of its own (tests: httpx.MockTransport)."""
+GELEZEN: list[tuple[str, str]] = []
+"""The JSON answers read in this run, as (API, `GET /pad`): main.py names the last one when a command
+stumbles over an answer of another shape (`vreemd_antwoord`), and empties the list before a command."""
 
 
 def api_url() -> str:
@@ -38,20 +54,58 @@ def api_url() -> str:
     return (os.environ.get("CASUS_API_URL", "").strip() or STANDAARD_API).rstrip("/")
 
 
-def veilig_adres(basis: str) -> str:
-    """A token goes only over TLS, or in clear to this machine or a container's neighbour (a host
-    name without dots, such as Compose's `api`): never in clear over a network to another host."""
-    schema, _, rest = basis.partition("://")
-    host = rest.split("/", 1)[0].rsplit("@", 1)[-1]
-    host = host[1:].split("]", 1)[0] if host.startswith("[") else host.rsplit(":", 1)[0] if host.count(":") == 1 else host
-    if schema == "https" and host:
-        return basis
-    if schema == "http" and (host in ("127.0.0.1", "::1", "localhost") or (host and "." not in host and ":" not in host)):
-        return basis
-    raise RefusedError(
-        f"{basis} is no address a token may go to: use https (plain http only to this machine or a container's neighbour)",
-        veld="CASUS_API_URL",
-    )
+def adres_bezwaar(adres: str) -> str | None:
+    """Why a token may not go to `adres`, or None when it may: over TLS to any host, or in clear to
+    this machine or a container's neighbour (a host name without dots, such as Compose's `api`), never
+    in clear over a network to another host. The host is the one httpx connects to (its own parser);
+    a user, a query or a fragment is refused outright: each lets one reader see another host than the
+    next (`http://192.0.2.2#@127.0.0.1` goes to 192.0.2.2)."""
+    import httpx
+
+    try:
+        url = httpx.URL(adres)
+    except httpx.InvalidURL as e:
+        return f"is no valid address ({e})"
+    if url.scheme not in ("http", "https") or not url.host:
+        return "is no http(s) address with a host"
+    if "?" in adres or "#" in adres:
+        return f"has a query or a fragment (`?`, `#`); it would go to {url.host}"
+    if url.userinfo or "@" in adres.partition("://")[2].split("/", 1)[0]:
+        return f"names a user before its host (`…@`); it would go to {url.host}"
+    if url.scheme == "http" and not _deze_machine_of_buur(url.host):
+        return f"is plain http to {url.host}, another machine"
+    return None
+
+
+def _deze_machine_of_buur(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        ip: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(host)
+    except ValueError:
+        try:  # `127.1`, `2130706433`, `0x7f000001`: the resolver reads these as IPv4 addresses too
+            ip = ipaddress.IPv4Address(socket.inet_aton(host))
+        except (OSError, ValueError):
+            return "." not in host and ":" not in host and "%" not in host
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_loopback
+
+
+def veilig_adres(basis: str, veld: str = "CASUS_API_URL") -> str:
+    """`basis` as the CLI uses it (scheme and host in lower case, no trailing slash) when a token may
+    go there (`adres_bezwaar`); else refused naming the setting."""
+    import httpx
+
+    if (bezwaar := adres_bezwaar(basis)) is not None:
+        getoond = re.sub(r"//[^/?#]*@", "//…@", basis)  # a password in the address is not repeated
+        raise RefusedError(
+            f"{getoond} is no address a token may go to: it {bezwaar}; use https, or plain http only to this machine or a "
+            "container's neighbour, without a user, query or fragment",
+            veld=veld,
+        )
+    url = httpx.URL(basis)
+    return f"{url.scheme}://{url.netloc.decode('ascii')}{url.raw_path.decode('ascii')}".rstrip("/")
 
 
 def _params(params: Mapping[str, Any] | None) -> dict[str, str]:
@@ -66,6 +120,11 @@ def _params(params: Mapping[str, Any] | None) -> dict[str, str]:
             uit[naam] = waarde.isoformat()
         else:
             uit[naam] = str(waarde)
+        if len(uit[naam]) > MAX_WAARDE:  # httpx would raise InvalidURL past 64 KiB, a server refuse far sooner
+            optie = OPTIES.get(naam, naam.replace("_", "-"))
+            raise RefusedError(
+                f"--{optie} is {len(uit[naam])} characters long; at most {MAX_WAARDE} are sent (nothing was sent)", veld=optie
+            )
     return uit
 
 
@@ -111,9 +170,13 @@ class Api:
             # RFC 7240: how long this caller waits for a worker; the API waits no longer than its own setting.
             koppen["Prefer"] = f"wait={max(1, round(float(wacht)))}"
         timeout = httpx.Timeout(WACHTTIJD_S, connect=VERBINDEN_S)
+        query = _params(params)
         try:
             with httpx.Client(base_url=self.basis, timeout=timeout, transport=self._transport, follow_redirects=False) as http:
-                antwoord = http.request(methode, pad, params=_params(params), json=body, headers=koppen)
+                antwoord = http.request(methode, pad, params=query, json=body, headers=koppen)
+        except httpx.InvalidURL as e:  # a path too long, such as a household's SLEUTEL of 70,000 characters
+            getoond = pad if len(pad) <= 80 else f"{pad[:80]}…"
+            raise RefusedError(f"{methode} {getoond} is no request the CLI can make ({e}); nothing was sent") from None
         except (httpx.ConnectError, httpx.ConnectTimeout) as e:
             raise UnreachableError(
                 f"the casus API at {self.basis} cannot be reached ({_oorzaak(e)}); nothing was sent. {STARTEN}"
@@ -131,14 +194,25 @@ class Api:
         raise fout_uit(antwoord, self.basis, geen_antwoord)
 
     def json(self, methode: str, pad: str, **opties: Any) -> Any:
+        """The answer's JSON object; anything else is not the casus API's answer (exit 3)."""
         antwoord = self.vraag(methode, pad, **opties)
+        GELEZEN.append((self.basis, f"{methode} {pad}"))
         try:
-            return antwoord.json()
+            inhoud = antwoord.json()
         except ValueError:
-            raise UnreachableError(
-                f"the casus API at {self.basis} answered {methode} {pad} without JSON (HTTP {antwoord.status_code}); "
-                "is CASUS_API_URL the API?"
-            ) from None
+            inhoud = None
+        if not isinstance(inhoud, dict):
+            raise vreemd_antwoord(self.basis, f"{methode} {pad}", f"HTTP {antwoord.status_code} without a JSON object")
+        return inhoud
+
+
+def vreemd_antwoord(basis: str, verzoek: str, wat: str) -> UnreachableError:
+    """The server at CASUS_API_URL answered, but not as the casus API does (`wat`: how not)."""
+    return UnreachableError(
+        f"the server at CASUS_API_URL ({basis}) did not answer {verzoek} as the casus API does ({wat}); "
+        f"is CASUS_API_URL the casus API? {STARTEN}",
+        veld="CASUS_API_URL",
+    )
 
 
 def _oorzaak(e: Exception) -> str:
@@ -164,6 +238,8 @@ def fout_uit(antwoord: httpx.Response, basis: str, geen_antwoord: str = "") -> C
     veld = probleem.get("veld")
     regel = str(regel) if regel is not None else None
     veld = str(veld).removeprefix("velden.") if veld is not None else None
+    if 300 <= status < 400:
+        return _omleiding(antwoord, basis)
     if status >= 500:
         waar = f"the casus API at {basis} answered {status}"
         tekst = f"{detail} ({waar})" + (f"; {geen_antwoord}" if geen_antwoord else "")
@@ -171,3 +247,28 @@ def fout_uit(antwoord: httpx.Response, basis: str, geen_antwoord: str = "") -> C
     if status == 401:
         detail += "; log in (again): `casus login --als …`"
     return RefusedError(detail, regel=regel, veld=veld)
+
+
+def _omleiding(antwoord: httpx.Response, basis: str) -> RefusedError:
+    """A redirect is not followed (the token would go along): say where it points, and the
+    CASUS_API_URL that would reach the API there."""
+    import httpx
+
+    verzoek = antwoord.request
+    wat = f"the casus API at {basis} answered {verzoek.method} {verzoek.url.path} with a redirect (HTTP {antwoord.status_code})"
+    if not (kop := antwoord.headers.get("Location", "").strip()):
+        return RefusedError(f"{wat} without saying where; nothing was followed: is CASUS_API_URL the casus API?", veld="CASUS_API_URL")
+    try:
+        doel = verzoek.url.join(kop)
+    except httpx.InvalidURL:
+        return RefusedError(f"{wat} to an invalid address ({kop[:200]!r}); nothing was followed", veld="CASUS_API_URL")
+    # The address the CLI would need: the target without the path the command asked for.
+    gevraagd = verzoek.url.path.removeprefix(httpx.URL(basis).path.rstrip("/"))
+    pad = doel.path.removesuffix(gevraagd) if gevraagd not in ("", "/") and doel.path.endswith(gevraagd) else doel.path
+    voorstel = f"{doel.scheme}://{doel.netloc.decode('ascii')}{pad}".rstrip("/")
+    bezwaar = adres_bezwaar(voorstel)
+    return RefusedError(
+        f"{wat} to {str(doel)[:300]}; nothing was followed (a token goes only where CASUS_API_URL says): if the casus API is "
+        f"there, set CASUS_API_URL={voorstel}" + (f" (but a token may not go there: it {bezwaar})" if bezwaar else ""),
+        veld="CASUS_API_URL",
+    )

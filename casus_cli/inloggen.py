@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from casus_cli import tokens
-from casus_cli.client import Api
+from casus_cli.client import Api, vreemd_antwoord
 from casus_cli.fouten import RefusedError, UnreachableError
 from casus_cli.opties import JSON
 from casus_cli.uitvoer import cel, toon_json
@@ -52,7 +52,9 @@ def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool
 
     api = Api(als)
     waar: dict[str, Any] = api.json("GET", "/aanmelden", met_token=False)
-    issuer, client_id = str(waar["issuer"]), str(waar.get("client_id") or "casus-cli")
+    issuer, client_id = waar["issuer"], str(waar.get("client_id") or "casus-cli")
+    if not isinstance(issuer, str):
+        raise vreemd_antwoord(api.basis, "GET /aanmelden", "its 'issuer' is no address")
 
     def toon_code(code: Apparaatcode) -> None:
         click.echo(f"Open {code.verification_uri} and enter the code {code.user_code}", err=True)
@@ -69,7 +71,8 @@ def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool
     except AanmeldError as e:
         if e.reden == "onbereikbaar":
             raise UnreachableError(f"the identity provider {issuer}: {e.detail}") from None
-        raise RefusedError(f"login at {issuer}: {e.detail}", regel=e.reden, veld="als") from None
+        veld = "issuer" if e.reden == "onveilig-adres" else "als"
+        raise RefusedError(f"login at {issuer}: {e.detail}", regel=e.reden, veld=veld) from None
     bestand = tokens.bewaar(als, token.access_token, issuer=issuer, api=api.basis, medewerker=medewerker)
     if not stil:
         claims = tokens.claims_van(token.access_token)

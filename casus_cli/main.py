@@ -183,6 +183,8 @@ def main() -> None:
 
 def _draai(als_json: bool, args: list[str] | None = None) -> int:
     """Runs one command and returns its exit code (CONTRACT.md), never a traceback for bad input."""
+    if (client := sys.modules.get("casus_cli.client")) is not None:
+        client.GELEZEN.clear()
     try:
         cli.main(args=args, prog_name="casus", standalone_mode=False)
     except click.exceptions.Abort:
@@ -200,8 +202,23 @@ def _draai(als_json: bool, args: list[str] | None = None) -> int:
     except Exception as e:
         if isinstance(e, _bekende_fouten()):
             return _meld(_cli_fout(e), als_json)
+        if (vreemd := _vreemd_antwoord(e)) is not None:
+            return _meld(vreemd, als_json)
         raise
     return 0
+
+
+def _vreemd_antwoord(e: Exception) -> CliError | None:
+    """A client command that stumbled over the API's answer (a member missing, or of another type)
+    after reading one: whatever answered at CASUS_API_URL is not the casus API (exit 3), for every
+    command at once, rather than a traceback."""
+    client = sys.modules.get("casus_cli.client")
+    if client is None or not client.GELEZEN or not isinstance(e, LookupError | TypeError | AttributeError | ValueError):
+        return None
+    basis, verzoek = client.GELEZEN[-1]
+    wat = f"no {e.args[0]!r} in its answer" if isinstance(e, KeyError) and e.args else f"{type(e).__name__}: {str(e)[:200]}"
+    fout: CliError = client.vreemd_antwoord(basis, verzoek, wat)
+    return fout
 
 
 def _bekende_fouten() -> tuple[type[Exception], ...]:

@@ -4,7 +4,8 @@ last login is the active one.
 Which token a command sends: `CASUS_TOKEN` (a raw JWT) when set; else, with `--als P`, the token
 stored for P, and none at all when P has none (another party's token never stands in for the one
 named); else the active token. `--als` only chooses among one's own tokens: the API checks it
-against the token, which alone says who acts. A stored token goes only to the API it was got for
+against the token, which alone says who acts, but a read does not name P to the API; so a token whose
+party claim (read unverified) names another party than `--als P` is not sent at all. A stored token goes only to the API it was got for
 (`casus login` notes it): pointed at another API, the CLI sends nothing and says to log in there.
 
 Standard library only: the CLI imports this on every request."""
@@ -117,9 +118,39 @@ def verwijder(als: str | None = None) -> list[str]:
     return weg
 
 
+ROLLEN = frozenset({"medewerker", "auditor", "operator", "beheerder"})
+"""`--als` naming a role, not a party (domain/toegang.py): a role's token names no party to compare."""
+PARTIJCLAIMS = ("partij", "extn.casusPartij")
+"""Where a token names its party: the API's default claim and Entra ID's (docs/IDENTITEIT.md)."""
+
+
 def kies(als: str | None, *, api: str | None = None, nu: float | None = None) -> Gekozen:
     """The token a command sends to the API at `api` (see the module's doc); none is exit 1 saying
     how to log in. Without `api` (showing a token, not sending it) any stored token is chosen."""
+    gekozen = _kies(als, api=api, nu=nu)
+    if api is not None and als is not None and als not in ROLLEN:
+        _voor_partij(gekozen, als)
+    return gekozen
+
+
+def _voor_partij(gekozen: Gekozen, als: str) -> None:
+    """`--als P` with a token for another party is refused before anything is sent: a read does not
+    name P to the API, which would answer for the token's party as if P had been asked for."""
+    partij = partij_van(claims_van(gekozen.token))
+    if partij is None or partij == als:
+        return
+    if gekozen.bron == "CASUS_TOKEN":
+        waar, anders = "CASUS_TOKEN", f"or unset CASUS_TOKEN and run `casus login --als {als}`"
+    else:
+        waar, anders = f"the token stored for {als}", f"or run `casus login --als {als}` as a caseworker of {als}"
+    raise RefusedError(
+        f"{waar} is a token for {partij} (its party claim, unverified), not for {als}; nothing was sent: give --als {partij}, {anders}",
+        regel="partij-geweigerd",
+        veld="als",
+    )
+
+
+def _kies(als: str | None, *, api: str | None, nu: float | None) -> Gekozen:
     if ruw := os.environ.get("CASUS_TOKEN", "").strip():
         return Gekozen(token=ruw, bron="CASUS_TOKEN", als=None)
     data = lees()
@@ -162,6 +193,23 @@ def claims_van(token: str) -> dict[str, Any]:
     return claims if isinstance(claims, dict) else {}
 
 
+def partij_van(claims: dict[str, Any]) -> str | None:
+    """The party a token's claims name, looked up as the API does: under $CASUS_OIDC_CLAIM_PARTIJ
+    when set here too, else PARTIJCLAIMS; a name as written first, then along its dots (nested)."""
+    eigen = os.environ.get("CASUS_OIDC_CLAIM_PARTIJ", "").strip()
+    for naam in (eigen, *PARTIJCLAIMS) if eigen else PARTIJCLAIMS:
+        waarde: Any = claims.get(naam)
+        if waarde is None:
+            waarde = claims
+            for deel in naam.split("."):
+                waarde = waarde.get(deel) if isinstance(waarde, dict) else None
+        if isinstance(waarde, list) and len(waarde) == 1:  # a Keycloak attribute mapper may give a list
+            waarde = waarde[0]
+        if isinstance(waarde, str) and waarde:
+            return waarde
+    return None
+
+
 def beschrijving(gekozen: Gekozen) -> dict[str, Any]:
     """What `casus login --toon` shows of a token: who, which role and party, until when (unverified)."""
     claims = claims_van(gekozen.token)
@@ -173,7 +221,7 @@ def beschrijving(gekozen: Gekozen) -> dict[str, Any]:
         "issuer": claims.get("iss"),
         "subject": claims.get("sub"),
         "naam": claims.get("preferred_username") or claims.get("name"),
-        "partij": claims.get("partij") or claims.get("extn.casusPartij"),
+        "partij": partij_van(claims),
         "rollen": rollen,
         "verloopt": (time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(verloopt)) if isinstance(verloopt, int | float) else None),
         "verlopen": isinstance(verloopt, int | float) and verloopt < time.time(),

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
@@ -141,3 +142,18 @@ def login(casus: Callable[..., Uitkomst], als: str, medewerker: str | None = Non
 def bewaar_token(als: str, token: str) -> None:
     """A token stored as `casus login` stores it: for the API the CLI is pointed at (CASUS_API_URL)."""
     tokens.bewaar(als, token, issuer=None, api=client.Api().basis)
+
+
+def netwerk(monkeypatch: pytest.MonkeyPatch, antwoord: Callable[[httpx.Request], httpx.Response], *partijen: str) -> list[httpx.Request]:
+    """The CLI's requests answered by `antwoord` instead of a network (collected in the list
+    returned), with a token stored for each of `partijen` (Veilig Thuis's by default)."""
+    verzoeken: list[httpx.Request] = []
+
+    def behandel(verzoek: httpx.Request) -> httpx.Response:
+        verzoeken.append(verzoek)
+        return antwoord(verzoek)
+
+    monkeypatch.setattr(client, "TRANSPORT", httpx.MockTransport(behandel))
+    for als in partijen or ("veilig-thuis",):
+        bewaar_token(als, "kop.inhoud.handtekening")
+    return verzoeken

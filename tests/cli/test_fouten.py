@@ -13,22 +13,10 @@ import httpx
 import pytest
 
 from casus_cli import client
-from tests.cli.conftest import Uitkomst, bewaar_token
+from tests.cli.conftest import Uitkomst, bewaar_token, netwerk
 
 ID = "0e0e0e0e-0000-4000-8000-000000000000"
 Casus = Callable[..., Uitkomst]
-
-
-def netwerk(monkeypatch: pytest.MonkeyPatch, antwoord: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
-    verzoeken: list[httpx.Request] = []
-
-    def behandel(verzoek: httpx.Request) -> httpx.Response:
-        verzoeken.append(verzoek)
-        return antwoord(verzoek)
-
-    monkeypatch.setattr(client, "TRANSPORT", httpx.MockTransport(behandel))
-    bewaar_token("veilig-thuis", "kop.inhoud.handtekening")
-    return verzoeken
 
 
 def probleem(status: int, **velden: Any) -> Callable[[httpx.Request], httpx.Response]:

@@ -11,10 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
-from casus_cli import tokens
-from casus_cli.fouten import GEWEIGERD, NietAangemeldError
+from casus_cli import client, tokens
+from casus_cli.fouten import GEWEIGERD, NietAangemeldError, RefusedError
 
 
 def jwt(**claims: Any) -> str:
@@ -119,3 +120,56 @@ def test_the_payload_is_shown_unverified_and_a_malformed_token_shows_nothing() -
     claims = tokens.claims_van(jwt(sub="anna", partij="veilig-thuis", realm_access={"roles": ["medewerker"]}))
     assert claims["partij"] == "veilig-thuis"
     assert tokens.claims_van("geen-jwt") == {} and tokens.claims_van("a.!!!.c") == {}
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [{"partij": "lokaal-team:socius-md"}, {"extn.casusPartij": "lokaal-team:socius-md"}, {"partij": ["lokaal-team:socius-md"]}],
+)
+def test_the_party_a_token_names_is_read_where_the_api_reads_it(claims: dict[str, Any]) -> None:
+    assert tokens.partij_van(tokens.claims_van(jwt(sub="bram", **claims))) == "lokaal-team:socius-md"
+
+
+def test_the_party_claim_follows_the_apis_setting_nested_along_its_dots(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASUS_OIDC_CLAIM_PARTIJ", "casus.partij")
+    assert tokens.partij_van({"casus": {"partij": "gemeente"}}) == "gemeente"
+    assert tokens.partij_van({"sub": "x"}) is None
+
+
+@pytest.mark.parametrize("bron", ["CASUS_TOKEN", "opgeslagen"])
+def test_als_naming_another_party_than_the_tokens_is_refused_before_it_is_sent(monkeypatch: pytest.MonkeyPatch, bron: str) -> None:
+    """`CASUS_TOKEN=<a team's token> casus lijst --als veilig-thuis` listed the team's casussen: a read
+    names no party to the API, so `--als` was silently ignored."""
+    team = jwt(sub="bram", partij="lokaal-team:socius-md")
+    if bron == "CASUS_TOKEN":
+        monkeypatch.setenv("CASUS_TOKEN", team)
+    else:
+        tokens.bewaar("veilig-thuis", team, issuer=None, api="http://127.0.0.1:8480")  # a device login approved as the team
+    with pytest.raises(RefusedError) as fout:
+        tokens.kies("veilig-thuis", api="http://127.0.0.1:8480")
+    assert (fout.value.regel, fout.value.veld) == ("partij-geweigerd", "als")
+    assert "a token for lokaal-team:socius-md" in fout.value.melding and "not for veilig-thuis" in fout.value.melding
+    assert tokens.kies("veilig-thuis").token == team, "shown (`casus login --toon`), not sent"
+
+
+def test_a_token_for_the_party_named_or_without_a_party_or_a_role_named_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASUS_TOKEN", jwt(sub="bram", partij="lokaal-team:socius-md"))
+    for als in ("lokaal-team:socius-md", None, "auditor"):  # a role's token names no party: the API judges it
+        assert tokens.kies(als, api="http://127.0.0.1:8480").bron == "CASUS_TOKEN"
+    monkeypatch.setenv("CASUS_TOKEN", jwt(sub="dirk", realm_access={"roles": ["auditor"]}))
+    assert tokens.kies("veilig-thuis", api="http://127.0.0.1:8480").bron == "CASUS_TOKEN"
+
+
+def test_lijst_with_another_partys_casus_token_sends_nothing(casus: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    verzonden: list[httpx.Request] = []
+
+    def behandel(verzoek: httpx.Request) -> httpx.Response:
+        verzonden.append(verzoek)
+        return httpx.Response(200, json={"casussen": [], "caseload": [], "pagina": {"offset": 0, "limiet": 100, "totaal": 0}})
+
+    monkeypatch.setattr(client, "TRANSPORT", httpx.MockTransport(behandel))
+    monkeypatch.setenv("CASUS_TOKEN", jwt(sub="bram", partij="lokaal-team:socius-md"))
+    r = casus("lijst", "--als", "veilig-thuis", "--json")
+    assert r.code == 1 and json.loads(r.out)["fout"]["regel"] == "partij-geweigerd" and "lokaal-team:socius-md" in r.err
+    assert verzonden == []
+    assert casus("lijst", "--als", "lokaal-team:socius-md", "--json").code == 0 and len(verzonden) == 1
