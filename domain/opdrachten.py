@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 
 from domain.gebeurtenissen import Melder
-from domain.partijen import HandelendeActor, Identificatie, stuurteken
+from domain.partijen import HandelendeActor, Identificatie, Sleutel, stuurteken
 from domain.tijd import Datum, Moment
 
 # Free text stays far under Temporal's 2 MB per payload, sealed or not, whole lists included (issue 11).
@@ -255,7 +255,7 @@ class Melden(BaseModel):
 
     casus_id: Identificatie
     gemeente: Identificatie
-    huishouden: Identificatie
+    huishouden: Sleutel
     acuut: bool = False
     melder: Melder = Melder()
     ontvangen: Moment

@@ -50,6 +50,26 @@ def _identificatie(waarde: str) -> str:
 Identificatie = Annotated[str, Field(min_length=1, max_length=IDENTIFICATIE_MAX), AfterValidator(_identificatie)]
 """A gemeente, household, team, instelling, medewerker or criterion as given in a command."""
 
+
+def _sleutel(waarde: str) -> str:
+    """A key other records are matched on (a household's: IJM-3.7c finds its open casus by it) has
+    one spelling: no space at its ends, no character that Unicode folds into another (full-width
+    letters, a no-break space) and no dash but the hyphen-minus, so that a key typed or pasted
+    another way is refused, not taken for another household."""
+    if waarde != waarde.strip():
+        raise ValueError("a key has no space at its beginning or end")
+    if (anders := next((c for c in waarde if unicodedata.normalize("NFKC", c) != c), None)) is not None:
+        raise ValueError(f"a key has no character written as another (U+{ord(anders):04X}, {unicodedata.normalize('NFKC', anders)!r})")
+    if unicodedata.normalize("NFKC", waarde) != waarde:
+        raise ValueError("a key is written in composed form (NFC): a letter and its accent as one character")
+    if (streep := next((c for c in waarde if c != "-" and unicodedata.category(c) == "Pd"), None)) is not None:
+        raise ValueError(f"a key's only dash is '-' (found U+{ord(streep):04X})")
+    return waarde
+
+
+Sleutel = Annotated[str, Field(min_length=1, max_length=IDENTIFICATIE_MAX), AfterValidator(_identificatie), AfterValidator(_sleutel)]
+"""A household's key as a new melding gives it: an identifier in its one spelling (`_sleutel`)."""
+
 Partij = Annotated[str, Field(min_length=1, max_length=PARTIJ_MAX), AfterValidator(_identificatie)]
 """A party id as given in a command: an identifier, possibly behind `lokaal-team:`."""
 
@@ -123,7 +143,12 @@ def onbekende_partij(partij: str, teams: Iterable[str]) -> str | None:
     if partij in VASTE_PARTIJEN:
         return None
     if partij.startswith(INSTELLING_PREFIX):
-        return None if partij.removeprefix(INSTELLING_PREFIX).strip() else "an instelling is named: instelling:<name>"
+        naam = partij.removeprefix(INSTELLING_PREFIX)
+        if not naam.strip():
+            return "an instelling is named: instelling:<name>"
+        if naam in VASTE_PARTIJEN or naam.startswith((TEAM_PREFIX, INSTELLING_PREFIX)):
+            return f"{partij!r} names a party of the agreements as an instelling; give {naam!r} itself"
+        return None
     bekend = sorted(set(teams))
     if (tid := team_id(partij)) is not None and tid in bekend:
         return None

@@ -3,11 +3,13 @@ open casussen the household read model lists."""
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from domain import gebeurtenissen as g
 from domain.beslissen import decide
@@ -119,3 +121,23 @@ def test_IJM_3_7c_the_household_read_model_lists_the_open_casussen_of_that_house
         (eerste.casus.casus_id, "ijmond-2024", "heemskerk", t("2027-09-06T09:00:00+02:00"))
     ]
     assert open_casussen(views, "HH-9999") == []
+
+
+@pytest.mark.parametrize(
+    ("sleutel", "reden"),
+    [
+        (" HH-3707", "no space at its beginning or end"),
+        ("HH-3707 ", "no space at its beginning or end"),
+        ("ＨＨ-3707", "U+FF28"),
+        ("HH\u00a03707", "U+00A0"),
+        ("HH\u20103707", "only dash is '-' (found U+2010)"),
+        ("HH\u20133707", "only dash is '-' (found U+2013)"),
+        ("Jansen-C\u0327elik", "composed form"),
+    ],
+)
+def test_IJM_3_7c_a_household_key_typed_another_way_is_refused_not_taken_for_another_household(sleutel: str, reden: str) -> None:
+    """IJM-3.7c finds a household's open casus by its key: a look-alike spelling would start a second casus beside it."""
+    with pytest.raises(ValidationError, match=re.escape(reden)):
+        melding(sleutel)
+    for goed in ("HH-3707", "hh-3707", "Jansen-Çelik", "HH 3707"):
+        assert melding(goed).huishouden == goed
