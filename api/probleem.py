@@ -130,7 +130,9 @@ async def _ongeldig(request: Request, e: RequestValidationError) -> JSONResponse
     fout = e.errors()[0]
     veld = ".".join(str(p) for p in fout.get("loc", ()) if p not in ("body", "query", "path", "header")) or None
     melding = str(fout.get("msg"))
-    if veld is not None:
+    if veld == "casus_id" and fout.get("type") == "string_pattern_mismatch":  # not the pattern: what it is
+        melding = "casus_id: not a casus id (a UUID such as 3f2b…-…, or casus-<UUID>)"
+    elif veld is not None:
         melding = f"{veld} is required and missing" if fout.get("type") == "missing" else f"{veld}: {melding}"
     return antwoord(422, "A field is invalid", melding, "ongeldig", request.url.path, veld=veld)
 

@@ -230,5 +230,5 @@ def _identiteit(als: str, medewerker: str | None) -> tuple[Rol, str | None, str]
     if naam is None:
         raise OAuthError("invalid_request", f"acting as party {partij!r} takes a medewerker's name")
     if (onbekend := onbekende_partij(partij, team_ids())) is not None:
-        raise OAuthError("invalid_request", f"`als`: {onbekend}")
+        raise OAuthError("invalid_request", f"`als`: {onbekend}; or a role: {', '.join(sorted(_GEEN_PARTIJ))}")
     return "medewerker", partij, naam

@@ -311,3 +311,9 @@ async def test_a_missing_field_is_named_in_the_problems_text_too(api: Api) -> No
     assert (r.json()["veld"], r.json()["detail"]) == ("gemeente", "gemeente is required and missing"), r.json()
     r = await api.client.post("/casussen", json=body | {"gemeente": 7}, headers=api.kop(*VT))
     assert r.status_code == 422 and r.json()["detail"].startswith("gemeente: "), r.json()
+
+
+async def test_a_casus_id_of_another_form_is_named_as_such_not_by_the_pattern(api: Api) -> None:
+    r = await api.client.get("/casussen/urn:uuid:0e0e0e0e-0000-4000-8000-000000000000", headers=api.kop(*VT))
+    assert r.status_code == 422 and "pattern" not in r.json()["detail"], r.json()
+    assert r.json()["detail"].startswith("casus_id: not a casus id"), r.json()

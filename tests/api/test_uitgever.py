@@ -175,11 +175,15 @@ def test_the_approval_page_escapes_what_it_is_given(uitgever: DraaiendeUitgever,
     assert pagina.headers["Content-Security-Policy"] == "default-src 'none'"
 
 
-@pytest.mark.parametrize("als", ["Veilig-Thuis", "lokaal-team:bestaat-niet", "lokaal-team:ijmuiden", "instelling: ", "xyz"])
+@pytest.mark.parametrize(
+    "als", ["Veilig-Thuis", "lokaal-team:bestaat-niet", "lokaal-team:ijmuiden", "instelling: ", "instelling:veilig-thuis", "xyz", "Auditor"]
+)
 def test_the_development_login_refuses_a_party_the_agreements_do_not_know(
     uitgever: DraaiendeUitgever, http: httpx.Client, als: str
 ) -> None:
     """A token for a party that does not exist would give its caseworker an empty caseload, not a refusal."""
     with pytest.raises(AanmeldError) as fout:
         ontwikkel_aanmelden(uitgever.url, als, "anna", client=http)
-    assert "is no party of these agreements" in str(fout.value) or "an instelling is named" in str(fout.value), fout.value
+    melding = str(fout.value)
+    assert any(t in melding for t in ("is no party of these agreements", "an instelling is named", "as an instelling")), melding
+    assert "or a role: auditor, beheerder, operator" in melding, melding
