@@ -199,7 +199,7 @@ class Api:
         GELEZEN.append((self.basis, f"{methode} {pad}"))
         try:
             inhoud = antwoord.json()
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested beyond reading
             inhoud = None
         if not isinstance(inhoud, dict):
             raise vreemd_antwoord(self.basis, f"{methode} {pad}", f"HTTP {antwoord.status_code} without a JSON object")

@@ -72,7 +72,8 @@ def _meld_aan(als: str, medewerker: str | None, scope: str | None, *, stil: bool
         if e.reden == "onbereikbaar":
             raise UnreachableError(f"the identity provider {issuer}: {e.detail}") from None
         veld = "issuer" if e.reden == "onveilig-adres" else "als"
-        raise RefusedError(f"login at {issuer}: {e.detail}", regel=e.reden, veld=veld) from None
+        regel = "aanmelden-geweigerd" if e.reden == "geweigerd" else e.reden  # not "geweigerd (geweigerd, …)"
+        raise RefusedError(f"login at {issuer}: {e.detail}", regel=regel, veld=veld) from None
     bestand = tokens.bewaar(als, token.access_token, issuer=issuer, api=api.basis, medewerker=medewerker)
     if not stil:
         claims = tokens.claims_van(token.access_token)

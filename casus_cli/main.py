@@ -178,6 +178,12 @@ def cli() -> None:
 
 
 def main() -> None:
+    # Started with its output closed (`>&-`), Python gives None for the stream: what is written goes
+    # nowhere, as to a closed file, instead of failing as if the API had answered wrongly.
+    if sys.stdout is None:
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process's life
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
     _einde(_draai("--json" in sys.argv))
 
 
@@ -200,12 +206,19 @@ def _draai(als_json: bool, args: list[str] | None = None) -> int:
     except CliError as e:
         return _meld(e, als_json)
     except Exception as e:
-        if isinstance(e, _bekende_fouten()):
-            return _meld(_cli_fout(e), als_json)
-        if (vreemd := _vreemd_antwoord(e)) is not None:
-            return _meld(vreemd, als_json)
-        raise
+        if (fout := _gezegd(e)) is None:
+            raise
+        return _meld(fout, als_json)
     return 0
+
+
+def _gezegd(e: Exception) -> CliError | None:
+    """An error no command turned into its own, as the user is told it; None for a defect (raised)."""
+    if isinstance(e, OSError):  # the system refused (a full disk, a closed output, a file named)
+        return CliError(f"{e.strerror or e}{f' ({e.filename})' if e.filename else ''}")
+    if isinstance(e, _bekende_fouten()):
+        return _cli_fout(e)
+    return _vreemd_antwoord(e)
 
 
 def _vreemd_antwoord(e: Exception) -> CliError | None:
@@ -213,6 +226,8 @@ def _vreemd_antwoord(e: Exception) -> CliError | None:
     after reading one: whatever answered at CASUS_API_URL is not the casus API (exit 3), for every
     command at once, rather than a traceback."""
     client = sys.modules.get("casus_cli.client")
+    # A member missing or of another type, as reading it fails (the system's own refusals, OSError, are
+    # said before this, and a closed output is replaced at the start: neither is blamed on the server).
     if client is None or not client.GELEZEN or not isinstance(e, LookupError | TypeError | AttributeError | ValueError):
         return None
     basis, verzoek = client.GELEZEN[-1]
@@ -244,17 +259,23 @@ def _cli_fout(e: Exception) -> CliError:
 
 
 def _meld(fout: CliError, als_json: bool) -> int:
-    if als_json and not fout.json_getoond:
-        from casus_cli.uitvoer import toon_json
+    try:
+        if als_json and not fout.json_getoond:
+            from casus_cli.uitvoer import toon_json
 
-        toon_json(fout.als_json())
-    click.echo(fout.tekst(), err=True)
+            toon_json(fout.als_json())
+        click.echo(fout.tekst(), err=True)
+    except OSError:
+        pass  # the output itself is full or closed: the exit code still says it
     return fout.exit_code
 
 
 def _einde(code: int) -> None:
     """Leaves without interpreter teardown: the Temporal SDK's native threads can outlive the
     event loop and abort a finalizing interpreter (temporalio/sdk-python issue #300)."""
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stroom in (sys.stdout, sys.stderr):
+        try:
+            stroom.flush()
+        except (OSError, ValueError, AttributeError):  # closed, full, or gone: the exit code still says it
+            code = code or fouten.GEWEIGERD
     os._exit(code)

@@ -128,26 +128,35 @@ def kies(als: str | None, *, api: str | None = None, nu: float | None = None) ->
     """The token a command sends to the API at `api` (see the module's doc); none is exit 1 saying
     how to log in. Without `api` (showing a token, not sending it) any stored token is chosen."""
     gekozen = _kies(als, api=api, nu=nu)
-    if api is not None and als is not None and als not in ROLLEN:
+    if api is not None and als is not None:
         _voor_partij(gekozen, als)
     return gekozen
 
 
 def _voor_partij(gekozen: Gekozen, als: str) -> None:
     """`--als P` with a token for another party is refused before anything is sent: a read does not
-    name P to the API, which would answer for the token's party as if P had been asked for."""
-    partij = partij_van(claims_van(gekozen.token))
-    if partij is None or partij == als:
-        return
-    if gekozen.bron == "CASUS_TOKEN":
-        waar, anders = "CASUS_TOKEN", f"or unset CASUS_TOKEN and run `casus login --als {als}`"
+    name P to the API, which would answer for the token's party as if P had been asked for. A role
+    (`--als auditor`) takes a token that names no party; a party, a token that names it."""
+    claims = claims_van(gekozen.token)
+    partij = partij_van(claims)
+    if als in ROLLEN:
+        if partij is None:
+            return
+        geweigerd = f"is a token of a caseworker of {partij} (its party claim, unverified), not of the role {als}"
+    elif partij == als or not claims:
+        return  # the party named; or no readable claims at all (not a JWT): the API decides
+    elif partij is None:
+        geweigerd = f"names no party (a role's token, its claims unverified), not {als}"
     else:
-        waar, anders = f"the token stored for {als}", f"or run `casus login --als {als}` as a caseworker of {als}"
-    raise RefusedError(
-        f"{waar} is a token for {partij} (its party claim, unverified), not for {als}; nothing was sent: give --als {partij}, {anders}",
-        regel="partij-geweigerd",
-        veld="als",
-    )
+        geweigerd = f"is a token for {partij} (its party claim, unverified), not for {als}"
+    raad = [f"give --als {partij}"] if partij is not None else []
+    if gekozen.bron == "CASUS_TOKEN":
+        waar = "CASUS_TOKEN"
+        raad.append(f"unset CASUS_TOKEN and run `casus login --als {als}`")
+    else:
+        waar = f"the token stored for {als}"
+        raad.append(f"run `casus login --als {als}` again")
+    raise RefusedError(f"{waar} {geweigerd}; nothing was sent: {', or '.join(raad)}", regel="partij-geweigerd", veld="als")
 
 
 def _kies(als: str | None, *, api: str | None, nu: float | None) -> Gekozen:

@@ -70,7 +70,7 @@ def test_a_refused_device_login_is_exit_1_and_stores_nothing(
 
     monkeypatch.setattr(aanmelden, "apparaat_aanmelden", geweigerd)
     r = casus("login", "--als", "veilig-thuis", "--json")
-    assert r.code == 1 and json.loads(r.out)["fout"]["regel"] == "geweigerd"
+    assert r.code == 1 and json.loads(r.out)["fout"]["regel"] == "aanmelden-geweigerd"
     assert not client_omgeving.exists()
 
 

@@ -125,7 +125,9 @@ def test_a_raw_token_in_casus_token_overrides_the_stored_ones(casus: Casus, bij:
     assert casus("logout").code == 0
     assert casus("inzage-log").code == 1
     monkeypatch.setenv("CASUS_TOKEN", ruw)
-    assert casus("inzage-log", "--als", "veilig-thuis").code == 0
+    assert casus("inzage-log").code == 0 and casus("inzage-log", "--als", "auditor").code == 0
+    # An auditor's token names no party: not sent for --als veilig-thuis.
+    assert casus("inzage-log", "--als", "veilig-thuis").code == 1
     monkeypatch.setenv("CASUS_TOKEN", ruw[:-4] + "AAAA")
     vervalst = casus("inzage-log", "--json")
     assert vervalst.code == 1 and json.loads(vervalst.out)["fout"]["regel"] == "handtekening-ongeldig"

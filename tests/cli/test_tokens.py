@@ -70,7 +70,7 @@ def test_als_without_a_token_of_its_own_sends_none_not_another_partys() -> None:
 
 
 def test_a_stored_token_goes_only_to_the_api_it_was_got_for() -> None:
-    tokens.bewaar("veilig-thuis", jwt(sub="anna"), issuer="http://127.0.0.1:8481", api="http://127.0.0.1:8480")
+    tokens.bewaar("veilig-thuis", jwt(sub="anna", partij="veilig-thuis"), issuer="http://127.0.0.1:8481", api="http://127.0.0.1:8480")
     assert tokens.kies("veilig-thuis", api="http://127.0.0.1:8480").token
     for elders in ("http://127.0.0.1:9999", "https://casus.example.org"):
         for als in ("veilig-thuis", None):
@@ -152,12 +152,22 @@ def test_als_naming_another_party_than_the_tokens_is_refused_before_it_is_sent(m
     assert tokens.kies("veilig-thuis").token == team, "shown (`casus login --toon`), not sent"
 
 
-def test_a_token_for_the_party_named_or_without_a_party_or_a_role_named_goes(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_token_goes_for_its_own_party_or_role_and_not_for_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A caseworker's token for its party (or without --als); a role's token, which names no party,
+    for a role; neither for the other (a read names no party to the API, which answers for the token)."""
+    api = "http://127.0.0.1:8480"
     monkeypatch.setenv("CASUS_TOKEN", jwt(sub="bram", partij="lokaal-team:socius-md"))
-    for als in ("lokaal-team:socius-md", None, "auditor"):  # a role's token names no party: the API judges it
-        assert tokens.kies(als, api="http://127.0.0.1:8480").bron == "CASUS_TOKEN"
+    for als in ("lokaal-team:socius-md", None):
+        assert tokens.kies(als, api=api).bron == "CASUS_TOKEN"
+    with pytest.raises(RefusedError, match=r"a token of a caseworker of lokaal-team:socius-md .*, not of the role auditor"):
+        tokens.kies("auditor", api=api)
     monkeypatch.setenv("CASUS_TOKEN", jwt(sub="dirk", realm_access={"roles": ["auditor"]}))
-    assert tokens.kies("veilig-thuis", api="http://127.0.0.1:8480").bron == "CASUS_TOKEN"
+    for als in ("auditor", None):
+        assert tokens.kies(als, api=api).bron == "CASUS_TOKEN"
+    with pytest.raises(RefusedError, match=r"names no party .*, not veilig-thuis; nothing was sent"):
+        tokens.kies("veilig-thuis", api=api)
+    monkeypatch.setenv("CASUS_TOKEN", "geen-jwt")  # nothing to read: the API judges it
+    assert tokens.kies("veilig-thuis", api=api).bron == "CASUS_TOKEN"
 
 
 def test_lijst_with_another_partys_casus_token_sends_nothing(casus: Any, monkeypatch: pytest.MonkeyPatch) -> None:

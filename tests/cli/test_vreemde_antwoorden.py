@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import click
 import httpx
 import pytest
 
@@ -123,3 +124,27 @@ def test_a_path_too_long_is_refused_and_nothing_is_sent(casus: Casus, monkeypatc
 def _netwerk(monkeypatch: pytest.MonkeyPatch, antwoord: Callable[[httpx.Request], httpx.Response]) -> list[httpx.Request]:
     """The network answered by `antwoord`, with tokens for a caseworker and an operator (reads and steps)."""
     return netwerk(monkeypatch, antwoord, "veilig-thuis", "operator")
+
+
+def test_an_answer_nested_beyond_reading_is_not_the_casus_apis(casus: Casus, monkeypatch: pytest.MonkeyPatch) -> None:
+    diep = "[" * 100_000 + "]" * 100_000
+    _netwerk(monkeypatch, lambda _v: httpx.Response(200, text=diep, headers={"Content-Type": "application/json"}))
+    r = casus("lijst", "--json")
+    assert r.code == 3 and "is CASUS_API_URL the casus API?" in json.loads(r.out)["fout"]["melding"], r.err
+
+
+def test_an_error_of_our_own_after_an_answer_is_not_blamed_on_the_server(casus: Casus, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full disk while printing a good answer: said as the system said it (exit 1), no traceback, and
+    not 'is CASUS_API_URL the casus API?'."""
+    inhoud = {"casussen": [], "caseload": [], "pagina": {"totaal": 0, "offset": 0, "limiet": 100, "volgende": None}}
+    _netwerk(monkeypatch, lambda _v: httpx.Response(200, json=inhoud))
+    echo = click.echo
+
+    def vol(bericht: Any = None, *args: Any, err: bool = False, **kwargs: Any) -> None:
+        if not err:
+            raise OSError(28, "No space left on device")
+        echo(bericht, *args, err=err, **kwargs)
+
+    monkeypatch.setattr(click, "echo", vol)
+    r = casus("lijst")
+    assert r.code == 1 and r.err.strip() == "fout: No space left on device", r.err
