@@ -56,8 +56,8 @@ GRENZEN = {
     "ending with a sync to disk) and the commit. Per event in one part alone: check and decode 5.1 us (the "
     "baseline's select and decode 5.5 us), caseload 4.9, verantwoordelijkheid 1.9, termijnen 1.6, COPY text 1.7, "
     "huishouden 0.3. The same code gave 0.445 on the machine of the morning's run (baseline 66k events/s) and "
-    "0.389 here (186k events/s): the waits for the disk, the processes' start and the commit do not shrink with a "
-    "faster processor, the baseline does. Tried and dropped in this round: the indexes built on the empty fresh "
+    "0.389 and 0.353 in two runs here (183-186k events/s): the waits for the disk, the processes' start and the "
+    "commit do not shrink with a faster processor, the baseline does. Tried and dropped in this round: the indexes built on the empty fresh "
     "tables before the rows come in (the COPY into indexed tables took longer by as much: verantwoordelijkheid "
     "4 -> 12 ms, termijnen 4 -> 13 ms).",
     "audit": "One indexed lookup of a casus's intervals (casus_id, van) in the `verantwoordelijkheid` read model: "
