@@ -57,9 +57,9 @@ GRENZEN = {
     "baseline's select and decode 5.5 us), caseload 4.9, verantwoordelijkheid 1.9, termijnen 1.6, COPY text 1.7, "
     "huishouden 0.3. The same code gave 0.445 on the machine of the morning's run (baseline 66k events/s) and "
     "0.389 and 0.353 in two runs here (183-186k events/s): the waits for the disk, the processes' start and the "
-    "commit do not shrink with a faster processor, the baseline does. Tried and dropped in this round: the indexes built on the empty fresh "
-    "tables before the rows come in (the COPY into indexed tables took longer by as much: verantwoordelijkheid "
-    "4 -> 12 ms, termijnen 4 -> 13 ms).",
+    "commit do not shrink with a faster processor, the baseline does. Tried and dropped in this round: the "
+    "indexes built on the empty fresh tables before the rows come in (the COPY into indexed tables took longer "
+    "by as much: verantwoordelijkheid 4 -> 12 ms, termijnen 4 -> 13 ms).",
     "audit": "One indexed lookup of a casus's intervals (casus_id, van) in the `verantwoordelijkheid` read model: "
     "it does not grow with the size of the store.",
     "action": "An action is an update whose handler runs the append as a local activity (in the worker, inside the "
