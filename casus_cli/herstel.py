@@ -12,14 +12,13 @@ import click
 from casus_cli.fouten import RefusedError
 from casus_cli.per_casus import per_casus
 from casus_cli.uitvoer import tabel, toon_json
-from eventstore.store import canoniek
 from runtime.settings import Settings
 from service.herstel import _een, keurmeester
 
 
 def herstel(casus_ids: list[str], alle: bool, als_json: bool) -> None:
-    # Each in its one form (as the command line's check gives it): another spelling of a running casus's id is that casus.
-    casus_ids = list(dict.fromkeys(canoniek(c) for c in casus_ids))
+    # Each in its one form already (the command line's check, casus_cli/opties.py): two spellings of one id are one casus.
+    casus_ids = list(dict.fromkeys(casus_ids))
     settings = Settings()
     keurder = keurmeester(settings)  # before anything: unreadable trusted keys stop here
     resultaten = per_casus(

@@ -5,7 +5,6 @@ read only when that help is shown. Click and the standard library only."""
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -42,17 +41,13 @@ def casus_id(_ctx: click.Context | None, _param: click.Parameter | None, waarde:
 
 
 def _een_casus_id(waarde: str) -> str:
-    """The id in its one form, lower case and dashed (as eventstore.store.canoniek gives it; the CLI
-    does not import the store): an upper-case or undashed spelling is the same casus, read, logged,
-    filtered and restored under the same id."""
-    kaal = waarde.removeprefix("casus-")
-    try:
-        gelezen = uuid.UUID(kaal)
-    except ValueError:
-        gelezen = None
-    if gelezen is None or gelezen.hex != kaal.replace("-", "").lower():
-        raise RefusedError(f"casus_id: '{waarde[:80]}' is not a casus id (a UUID such as 3f2b…-…)", veld="casus_id")
-    return str(gelezen)
+    """The id in its one form (domain/casus_id.py): an upper-case or undashed spelling is the same
+    casus, read, logged, filtered and restored under the same id."""
+    from domain.casus_id import GEEN_CASUS_ID, canoniek, getoond
+
+    if (gevonden := canoniek(waarde)) is None:
+        raise RefusedError(f"casus_id: {getoond(waarde)} {GEEN_CASUS_ID}", veld="casus_id")
+    return gevonden
 
 
 def geldige_sleutel(_ctx: click.Context, _param: click.Parameter, waarde: str | None) -> str | None:

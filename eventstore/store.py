@@ -15,6 +15,8 @@ from eventsourcing.utils import Environment
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
+from domain.casus_id import GEEN_CASUS_ID, getoond
+from domain.casus_id import canoniek as casus_id_canoniek
 from domain.gebeurtenissen import GEBEURTENIS, Gebeurtenis, MeldingOntvangen
 from eventstore.infrastructure import factory
 from eventstore.keten import BEGIN, Afwijking, Envelop, Ondertekenaar, Ondertekening, controleer, schakel, uitpakken, verpak
@@ -47,26 +49,18 @@ class InvalidCasusIdError(ValueError):
     pass
 
 
-WORKFLOW_PREFIX = "casus-"
-"""Temporal's workflow id of a casus is `casus-<id>`; an id typed in that form is the casus's id."""
-
-
 def stream_id(casus_id: str) -> UUID:
     try:
         return UUID(casus_id)
     except ValueError:
-        raise InvalidCasusIdError(f"'{casus_id[:80]}' is not a casus id (a UUID such as 3f2b…-…)") from None
+        raise InvalidCasusIdError(f"{getoond(casus_id)} {GEEN_CASUS_ID}") from None
 
 
 def canoniek(casus_id: str) -> str:
-    """The one form of a casus id (lower case, dashed: the store's stream and the workflow's `casus-<id>`)
-    of any spelling that enters the system: upper case, without dashes, or Temporal's workflow id.
-    Only hex digits and dashes: whatever else UUID() would also take (braces, `urn:uuid:`, spaces) is refused."""
-    kaal = casus_id.removeprefix(WORKFLOW_PREFIX)
-    gelezen = stream_id(kaal)
-    if gelezen.hex != kaal.replace("-", "").lower():
-        raise InvalidCasusIdError(f"'{casus_id[:80]}' is not a casus id (a UUID such as 3f2b…-…)")
-    return str(gelezen)
+    """The one form of a casus id (domain/casus_id.py) of any spelling; InvalidCasusIdError for a value that is none."""
+    if (gevonden := casus_id_canoniek(casus_id)) is None:
+        raise InvalidCasusIdError(f"{getoond(casus_id)} {GEEN_CASUS_ID}")
+    return gevonden
 
 
 def encode(e: Gebeurtenis) -> tuple[str, bytes]:

@@ -47,6 +47,7 @@ def load_policy(policy_id: str) -> Beleid:
         raise ValueError(f"policy file beleid/{policy_id}.yaml is invalid: {e}") from e
 
 
+@cache
 def team_ids() -> tuple[str, ...]:
     """Every lokale team of every policy."""
     return tuple(sorted({t.id for b in _policy_ids() for t in load_policy(b).teams}))

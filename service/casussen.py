@@ -279,8 +279,12 @@ def uit_de_store(s: Samenstelling, casus_id: str) -> tuple[list[Gebeurtenis], Ca
     gebeurtenissen = s.lees(lambda: s.store.read(casus_id), "read the casus")
     casus = herbouw(gebeurtenissen)
     if casus is None:
-        raise Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
+        raise onbekend(casus_id)
     return gebeurtenissen, casus
+
+
+def onbekend(casus_id: str) -> Onbekend:
+    return Onbekend(f"unknown casus {casus_id}: the event store holds nothing for it", veld="casus_id")
 
 
 def _dossier(s: Samenstelling, wie: Gebruiker, casus_id: str, reden: str) -> Dossier:

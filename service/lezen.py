@@ -22,7 +22,7 @@ from projections.verantwoordelijkheid import NAME, Interval, houder_op, tijdlijn
 from runtime.policies import load_policy, policy_ids
 from service import inzagelog
 from service.audit_html import pagina
-from service.casussen import casus_id_uit, toegang, uit_de_store
+from service.casussen import casus_id_uit, onbekend, toegang, uit_de_store
 from service.fouten import Geweigerd
 from service.modellen import Inzage
 from service.samenstelling import Samenstelling
@@ -211,8 +211,9 @@ async def inzage_log(
     casus_id = casus_id_uit(casus_id) if casus_id is not None else None  # the log holds each id in its one form
 
     def lees() -> tuple[list[Inzage], int]:
-        if casus_id is not None:  # refused as audit and dossier refuse it, not an empty log that looks like no reads
-            uit_de_store(s, casus_id)
+        # Refused as audit and dossier refuse it, not an empty log that looks like no reads (one row read, not the stream).
+        if casus_id is not None and s.lees(lambda: s.store.version(casus_id), "read the casus") == 0:
+            raise onbekend(casus_id)
         rijen = inzagelog.lijst(s, casus_id=casus_id, huishouden=huishouden, offset=offset, limiet=limiet)
         return rijen, inzagelog.tel(s, casus_id=casus_id, huishouden=huishouden)
 

@@ -26,12 +26,13 @@ from temporalio.service import RPCError, RPCStatusCode
 from activities.eventstore import CONFLICT
 from domain import gebeurtenissen as g
 from domain import weergave
+from domain.casus_id import WORKFLOW_PREFIX
 from domain.opdrachten import Melden, Verzoek, persoonlijke_velden
 from domain.stap import Regelset
 from domain.tijd import lokaal
 from domain.toestand import Casus
 from domain.weigering import Weigering
-from eventstore.store import WORKFLOW_PREFIX, EventStore, canoniek
+from eventstore.store import EventStore, canoniek
 from runtime.settings import Settings
 from service.fouten import Conflict, Onbekend, Onbereikbaar
 from workflows import zoekattributen as za
